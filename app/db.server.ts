@@ -1,0 +1,38 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "@prisma/client";
+import pg from "pg";
+import { env } from "./env.server";
+
+interface Database {
+  prisma: PrismaClient;
+  /**
+   * Plain pg pool for the ingest path, which writes with multi-row inserts
+   * (unnest) where Prisma's per-row statements would be slow.
+   */
+  pool: pg.Pool;
+}
+
+declare global {
+  // Kept across module reloads in development so connections are reused.
+  var storelensDb: Database | undefined;
+}
+
+function connect(): Database {
+  const connectionString = env().DATABASE_URL;
+  return {
+    prisma: new PrismaClient({
+      adapter: new PrismaPg({ connectionString, max: 5 }),
+    }),
+    pool: new pg.Pool({ connectionString, max: 10 }),
+  };
+}
+
+globalThis.storelensDb ??= connect();
+
+export const prisma = globalThis.storelensDb.prisma;
+export const pool = globalThis.storelensDb.pool;
+
+export async function disconnect(): Promise<void> {
+  await Promise.all([prisma.$disconnect(), pool.end()]);
+  globalThis.storelensDb = undefined;
+}

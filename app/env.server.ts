@@ -1,0 +1,82 @@
+import { z } from "zod";
+
+const booleanFlag = z
+  .enum(["0", "1", "true", "false"])
+  .transform((value) => value === "1" || value === "true");
+
+const envSchema = z.object({
+  NODE_ENV: z
+    .enum(["development", "production", "test"])
+    .default("development"),
+  SHOPIFY_API_KEY: z
+    .string({ error: "is missing: set it to the app's client id" })
+    .min(1, "is empty: set it to the app's client id"),
+  SHOPIFY_API_SECRET: z
+    .string({ error: "is missing: set it to the app's client secret" })
+    .min(1, "is empty: set it to the app's client secret"),
+  SHOPIFY_APP_URL: z
+    .url({
+      protocol: /^https?$/,
+      error: "must be the app's public http(s) URL, e.g. https://app.example",
+    })
+    .transform((url) => url.replace(/\/+$/, "")),
+  SCOPES: z
+    .string({ error: "is missing: set it to the comma-separated scopes" })
+    .min(1, "is empty: set it to the comma-separated scopes")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((scope) => scope.trim())
+        .filter(Boolean),
+    ),
+  DATABASE_URL: z.url({
+    protocol: /^postgres(ql)?$/,
+    error: "must be a postgresql:// connection URL",
+  }),
+  SHOP_CUSTOM_DOMAIN: z.string().min(1).optional(),
+  STORELENS_DEMO: booleanFlag.default(false),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+    .default("info"),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `Invalid environment:\n${problems.map((line) => `  - ${line}`).join("\n")}`,
+    );
+    this.name = "EnvError";
+  }
+}
+
+/**
+ * Validates the process environment. Throws an `EnvError` with one line per
+ * missing or invalid variable, so a bad deploy fails at start-up with all
+ * problems listed at once.
+ */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    throw new EnvError(
+      result.error.issues.map(
+        (issue) => `${issue.path.join(".")} ${issue.message}`,
+      ),
+    );
+  }
+  const env = result.data;
+  if (env.STORELENS_DEMO && env.NODE_ENV === "production") {
+    throw new EnvError([
+      "STORELENS_DEMO cannot be on when NODE_ENV=production: demo mode serves the admin without a Shopify login",
+    ]);
+  }
+  return env;
+}
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

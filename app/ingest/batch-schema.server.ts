@@ -1,0 +1,125 @@
+import { z } from "zod";
+import { MAX_EVENTS_PER_BATCH, PAYLOAD_VERSION } from "./payload-types";
+
+// Server-side validation of `BatchPayload`. Browsers are not trusted: every
+// number is range-checked and every string is bounded.
+
+/** Pages of one batch; a batch normally spans one or two page views. */
+export const MAX_PAGES_PER_BATCH = 50;
+const MAX_PATH_LENGTH = 2048;
+const MAX_SELECTOR_LENGTH = 512;
+const MAX_COORDINATE_PX = 1_000_000;
+const MAX_VIEWPORT_PX = 20_000;
+// Timestamps outside this window are clock garbage, not events.
+const EARLIEST_EPOCH_MS = Date.UTC(2020, 0, 1);
+const LATEST_EPOCH_MS = Date.UTC(2100, 0, 1);
+
+export const SHOP_DOMAIN_PATTERN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
+
+const id = z.guid("must be a UUID");
+const epochMs = z
+  .number("must be a number of epoch milliseconds")
+  .int("must be whole epoch milliseconds")
+  .min(EARLIEST_EPOCH_MS, "is before 2020: the device clock is wrong")
+  .max(LATEST_EPOCH_MS, "is after 2100: the device clock is wrong");
+const coordinate = z
+  .number("must be a number of CSS pixels")
+  .min(0, "must not be negative")
+  .max(MAX_COORDINATE_PX, `must be at most ${MAX_COORDINATE_PX}`);
+const viewportSize = z
+  .number("must be a whole number of CSS pixels")
+  .int("must be a whole number of CSS pixels")
+  .min(1, "must be at least 1")
+  .max(MAX_VIEWPORT_PX, `must be at most ${MAX_VIEWPORT_PX}`);
+const fraction = z
+  .number("must be a number between 0 and 1")
+  .min(0, "must be between 0 and 1")
+  .max(1, "must be between 0 and 1");
+const pixels = z
+  .number("must be a whole number of CSS pixels")
+  .int("must be a whole number of CSS pixels")
+  .min(0, "must not be negative")
+  .max(MAX_COORDINATE_PX, `must be at most ${MAX_COORDINATE_PX}`);
+
+export const deviceSchema = z.enum(["mobile", "tablet", "desktop"], {
+  error: "must be mobile, tablet or desktop",
+});
+
+export const pathSchema = z
+  .string("must be a string")
+  .min(1, "must not be empty")
+  .max(MAX_PATH_LENGTH, `must be at most ${MAX_PATH_LENGTH} characters`)
+  .startsWith("/", "must be a path starting with /");
+
+const pageSchema = z.object({
+  id,
+  path: pathSchema,
+  title: z
+    .string("must be a string")
+    .max(512, "must be at most 512 characters"),
+  referrer: z
+    .string("must be a string")
+    .max(MAX_PATH_LENGTH, `must be at most ${MAX_PATH_LENGTH} characters`),
+  startedAt: epochMs,
+  viewportWidth: viewportSize,
+  viewportHeight: viewportSize,
+  device: deviceSchema,
+});
+
+const clickSchema = z.object({
+  type: z.literal("click"),
+  page: id,
+  at: epochMs,
+  x: coordinate,
+  y: coordinate,
+  viewportWidth: viewportSize,
+  viewportHeight: viewportSize,
+  selector: z
+    .string("must be a string")
+    .min(1, "must not be empty")
+    .max(
+      MAX_SELECTOR_LENGTH,
+      `must be at most ${MAX_SELECTOR_LENGTH} characters`,
+    ),
+  offsetX: fraction,
+  offsetY: fraction,
+  fixed: z.boolean("must be true or false"),
+  touch: z.boolean("must be true or false"),
+});
+
+const scrollSchema = z.object({
+  type: z.literal("scroll"),
+  page: id,
+  at: epochMs,
+  maxDepthPx: pixels,
+  documentHeight: pixels,
+});
+
+const eventSchema = z.discriminatedUnion("type", [clickSchema, scrollSchema], {
+  error: "has an unknown type: expected click or scroll",
+});
+
+export const batchSchema = z.object({
+  v: z.literal(PAYLOAD_VERSION, `must be ${PAYLOAD_VERSION}`),
+  batchId: id,
+  shop: z
+    .string("must be a string")
+    .regex(SHOP_DOMAIN_PATTERN, "must be a *.myshopify.com domain"),
+  visitorId: id,
+  sessionId: id,
+  sentAt: epochMs,
+  pages: z
+    .array(pageSchema, "must be an array")
+    .max(MAX_PAGES_PER_BATCH, `must hold at most ${MAX_PAGES_PER_BATCH} pages`),
+  events: z
+    .array(eventSchema, "must be an array")
+    .min(1, "must hold at least one event")
+    .max(
+      MAX_EVENTS_PER_BATCH,
+      `must hold at most ${MAX_EVENTS_PER_BATCH} events: split the batch`,
+    ),
+});
+
+export type ValidBatch = z.infer<typeof batchSchema>;
+export type ValidPage = ValidBatch["pages"][number];
+export type ValidEvent = ValidBatch["events"][number];

@@ -1,0 +1,74 @@
+import { isbot } from "isbot";
+import type pg from "pg";
+import type { Logger } from "pino";
+import { batchSchema } from "./batch-schema.server";
+import { corsHeaders, isAllowedOrigin } from "./cors.server";
+import { IngestError, fromZodError } from "./errors.server";
+import type { BatchResponse } from "./payload-types";
+import { MAX_BATCH_BYTES } from "./payload-types";
+import { parseJsonObject, readBodyCapped } from "./read-body.server";
+import { findShopForIngest } from "./shop-lookup.server";
+import { writeBatch } from "./write-batch.server";
+
+/**
+ * Handles `POST /collect`: size cap, JSON, schema, shop, origin, then one
+ * transaction. Every rejection is an `IngestError` rendered as one JSON shape.
+ */
+export async function handleBatch(
+  request: Request,
+  deps: { pool: pg.Pool; logger: Logger; now?: () => Date },
+): Promise<Response> {
+  const origin = request.headers.get("origin");
+  const receivedAt = deps.now?.() ?? new Date();
+  try {
+    const bytes = await readBodyCapped(request, MAX_BATCH_BYTES);
+    const json = parseJsonObject(bytes);
+    const parsed = batchSchema.safeParse(json);
+    if (!parsed.success) throw fromZodError(parsed.error, json);
+    const batch = parsed.data;
+
+    const shop = await findShopForIngest(deps.pool, batch.shop);
+    if (!isAllowedOrigin(origin, shop.domain, shop.storefrontOrigins)) {
+      throw new IngestError(
+        403,
+        "origin_not_allowed",
+        `origin ${origin} is not a storefront of ${shop.domain}`,
+      );
+    }
+
+    const userAgent = request.headers.get("user-agent");
+    const result = await writeBatch(deps.pool, shop, batch, {
+      receivedAt,
+      userAgent,
+      isBot: isbot(userAgent),
+    });
+    deps.logger.info(
+      {
+        shop: shop.domain,
+        batchId: batch.batchId,
+        duplicate: result.duplicate,
+        events: result.events,
+        pages: result.pages,
+      },
+      "ingest batch",
+    );
+    const body: BatchResponse = {
+      ok: true,
+      duplicate: result.duplicate,
+      snapshotPages: result.snapshotPages,
+    };
+    return Response.json(body, { headers: corsHeaders(origin) });
+  } catch (error) {
+    if (error instanceof IngestError) {
+      deps.logger.info(
+        { status: error.status, code: error.code, field: error.field },
+        "ingest batch rejected",
+      );
+      return Response.json(error.body(), {
+        status: error.status,
+        headers: { ...corsHeaders(origin), ...error.headers },
+      });
+    }
+    throw error;
+  }
+}

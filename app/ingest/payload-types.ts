@@ -1,0 +1,115 @@
+// Wire format of a batch sent by the storefront script to `POST /collect`.
+// Types only: the storefront bundle imports this file, so it must never
+// import server code or zod. The server validates every field again in
+// `batch-schema.server.ts`.
+
+export const PAYLOAD_VERSION = 1;
+
+/** Limits shared by the storefront script and the ingest endpoint. */
+export const MAX_EVENTS_PER_BATCH = 500;
+export const MAX_BATCH_BYTES = 256 * 1024;
+/** `fetch(..., { keepalive: true })` rejects bodies over 64 KiB in total. */
+export const KEEPALIVE_MAX_BYTES = 64 * 1024;
+
+export type DeviceClass = "mobile" | "tablet" | "desktop";
+
+/** One page view: a document load (or, later, a client-side navigation). */
+export interface PagePayload {
+  /** Random id made by the browser (UUID). */
+  id: string;
+  /** Path without query string or fragment, e.g. `/products/linen-shirt`. */
+  path: string;
+  title: string;
+  /** `document.referrer`, empty when there is none. */
+  referrer: string;
+  /** Epoch milliseconds on the shopper's clock. */
+  startedAt: number;
+  viewportWidth: number;
+  viewportHeight: number;
+  device: DeviceClass;
+}
+
+export interface ClickPayload {
+  type: "click";
+  /** Id of the page view the click belongs to. */
+  page: string;
+  at: number;
+  /**
+   * Document coordinates in CSS pixels. For a target inside a fixed or
+   * sticky container these are viewport coordinates: the scroll offset is
+   * not added, because the container moves with the viewport.
+   */
+  x: number;
+  y: number;
+  viewportWidth: number;
+  viewportHeight: number;
+  /** Stable CSS selector of the clicked element. */
+  selector: string;
+  /** Click position inside the target's border box, 0..1 on each axis. */
+  offsetX: number;
+  offsetY: number;
+  /** True when the target sits in a `position: fixed` or `sticky` box. */
+  fixed: boolean;
+  /** True for a touch tap, false for a mouse or pen click. */
+  touch: boolean;
+}
+
+export interface ScrollPayload {
+  type: "scroll";
+  page: string;
+  at: number;
+  /** Deepest document y reached by the bottom edge of the viewport. */
+  maxDepthPx: number;
+  /** Document height when that depth was measured. */
+  documentHeight: number;
+}
+
+export type EventPayload = ClickPayload | ScrollPayload;
+
+export interface BatchPayload {
+  v: typeof PAYLOAD_VERSION;
+  /** Random id per batch: a retried batch keeps its id and is stored once. */
+  batchId: string;
+  /** The shop's permanent `*.myshopify.com` domain. */
+  shop: string;
+  /** Long-lived id of the browser, kept in first-party storage. */
+  visitorId: string;
+  /** Id of the visit; a new one after 30 minutes without activity. */
+  sessionId: string;
+  /** Epoch milliseconds on the shopper's clock when the batch was sent. */
+  sentAt: number;
+  pages: PagePayload[];
+  events: EventPayload[];
+}
+
+/** Body of a successful `POST /collect` response. */
+export interface BatchResponse {
+  ok: true;
+  duplicate: boolean;
+  /** Ids of page views for which the server wants a DOM snapshot. */
+  snapshotPages: string[];
+}
+
+/** Body of `POST /collect/snapshot`, gzip-compressed by the browser. */
+export interface SnapshotPayload {
+  v: typeof PAYLOAD_VERSION;
+  shop: string;
+  page: string;
+  path: string;
+  device: DeviceClass;
+  viewportWidth: number;
+  viewportHeight: number;
+  documentHeight: number;
+  /** rrweb-snapshot serialized node tree, inputs masked. */
+  node: unknown;
+}
+
+/** Every 4xx from the ingest endpoints has this body. */
+export interface IngestErrorBody {
+  error: {
+    code: string;
+    message: string;
+    /** Dotted path of the offending field, e.g. `events.3.x`. */
+    field?: string;
+  };
+}

@@ -1,0 +1,89 @@
+import { randomUUID } from "node:crypto";
+import type {
+  BatchPayload,
+  ClickPayload,
+  PagePayload,
+  ScrollPayload,
+} from "../../app/ingest/payload-types";
+
+export const T0 = Date.UTC(2026, 10, 20, 14, 0, 0);
+
+export function makePage(overrides: Partial<PagePayload> = {}): PagePayload {
+  return {
+    id: randomUUID(),
+    path: "/products/linen-shirt",
+    title: "Linen shirt",
+    referrer: "",
+    startedAt: T0,
+    viewportWidth: 1440,
+    viewportHeight: 900,
+    device: "desktop",
+    ...overrides,
+  };
+}
+
+export function makeClick(
+  page: PagePayload,
+  overrides: Partial<ClickPayload> = {},
+): ClickPayload {
+  return {
+    type: "click",
+    page: page.id,
+    at: page.startedAt + 1000,
+    x: 900,
+    y: 600,
+    viewportWidth: page.viewportWidth,
+    viewportHeight: page.viewportHeight,
+    selector: "#add-to-cart",
+    offsetX: 0.5,
+    offsetY: 0.5,
+    fixed: false,
+    touch: false,
+    ...overrides,
+  };
+}
+
+export function makeScroll(
+  page: PagePayload,
+  overrides: Partial<ScrollPayload> = {},
+): ScrollPayload {
+  return {
+    type: "scroll",
+    page: page.id,
+    at: page.startedAt + 2000,
+    maxDepthPx: 1800,
+    documentHeight: 3600,
+    ...overrides,
+  };
+}
+
+/** A valid batch of one page view with one click and one scroll. */
+export function makeBatch(
+  shop: string,
+  overrides: Partial<BatchPayload> = {},
+): BatchPayload {
+  const page = makePage();
+  return {
+    v: 1,
+    batchId: randomUUID(),
+    shop,
+    visitorId: randomUUID(),
+    sessionId: randomUUID(),
+    sentAt: T0 + 5000,
+    pages: [page],
+    events: [makeClick(page), makeScroll(page)],
+    ...overrides,
+  };
+}
+
+export function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Request {
+  return new Request(url, {
+    method: "POST",
+    headers: { "Content-Type": "text/plain", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
