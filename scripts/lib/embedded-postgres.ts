@@ -71,8 +71,8 @@ export async function startEmbeddedPostgres(options: {
       "-c",
       "max_connections=200",
     ],
-    onLog: options.onLog ?? (() => {}),
-    onError: options.onLog ?? (() => {}),
+    onLog: (message) => options.onLog?.(message),
+    onError: (error) => options.onLog?.(String(error)),
   });
   if (!initialised) await postgres.initialise();
   await postgres.start();

@@ -1,0 +1,62 @@
+import { z } from "zod";
+
+const DEFAULT_RANGE_DAYS = 7;
+const MAX_RANGE_DAYS = 366;
+const isoDay = z.iso.date();
+
+export interface DateRange {
+  /** First day, inclusive, YYYY-MM-DD in the shop's time zone. */
+  from: string;
+  /** Last day, inclusive. */
+  to: string;
+}
+
+/** Today's date in `timeZone`, as YYYY-MM-DD. */
+export function localDay(date: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-CA", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(date);
+}
+
+function addDays(day: string, days: number): string {
+  const date = new Date(`${day}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
+}
+
+/**
+ * Reads `from` and `to` (YYYY-MM-DD, shop time zone) from the query string;
+ * missing or invalid values fall back to the last seven days, and a reversed
+ * or over-long range is clamped.
+ */
+export function parseDateRange(
+  params: URLSearchParams,
+  timeZone: string,
+  now = new Date(),
+): DateRange {
+  const today = localDay(now, timeZone);
+  const to = isoDay.safeParse(params.get("to")).data ?? today;
+  const from =
+    isoDay.safeParse(params.get("from")).data ??
+    addDays(to, -(DEFAULT_RANGE_DAYS - 1));
+  if (from > to) return { from: to, to };
+  if (from < addDays(to, -MAX_RANGE_DAYS)) {
+    return { from: addDays(to, -MAX_RANGE_DAYS), to };
+  }
+  return { from, to };
+}
+
+/**
+ * SQL fragment bounds for a range: pass `[from, to, timeZone]` and compare
+ * timestamps with `>= lower AND < upper`, so daylight-saving days keep their
+ * real length.
+ */
+export const RANGE_BOUNDS_SQL = {
+  lower: (from: string, zone: string) =>
+    `((${from})::date::timestamp AT TIME ZONE ${zone})`,
+  upper: (to: string, zone: string) =>
+    `(((${to})::date + 1)::timestamp AT TIME ZONE ${zone})`,
+};

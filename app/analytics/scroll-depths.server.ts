@@ -1,0 +1,49 @@
+import type pg from "pg";
+import type { DateRange } from "./date-range.server";
+import { RANGE_BOUNDS_SQL } from "./date-range.server";
+
+/** Page views per whole percent of the page reached (0..100). */
+export interface DepthHistogramRow {
+  percent: number;
+  pageViews: number;
+}
+
+export async function scrollDepths(
+  pool: pg.Pool,
+  filter: {
+    shopId: string;
+    timezone: string;
+    path: string;
+    device: string;
+    range: DateRange;
+  },
+): Promise<DepthHistogramRow[]> {
+  // Page views without a scroll event have no document height and are left
+  // out rather than counted as 0%.
+  const result = await pool.query<{ percent: number; page_views: string }>(
+    `SELECT floor(LEAST(pv."maxScrollPx"::float8 / pv."documentHeight", 1) * 100)::int
+              AS percent,
+            count(*) AS page_views
+     FROM "PageView" pv
+     JOIN "VisitorSession" s ON s."shopId" = pv."shopId" AND s.id = pv."sessionId"
+     WHERE pv."shopId" = $1 AND pv.path = $2 AND pv.device = $3
+       AND pv."documentHeight" > 0
+       AND pv."startedAt" >= ${RANGE_BOUNDS_SQL.lower("$4", "$6")}
+       AND pv."startedAt" < ${RANGE_BOUNDS_SQL.upper("$5", "$6")}
+       AND NOT s."isBot"
+     GROUP BY 1
+     ORDER BY 1`,
+    [
+      filter.shopId,
+      filter.path,
+      filter.device,
+      filter.range.from,
+      filter.range.to,
+      filter.timezone,
+    ],
+  );
+  return result.rows.map((row) => ({
+    percent: row.percent,
+    pageViews: Number(row.page_views),
+  }));
+}

@@ -1,0 +1,244 @@
+import { Banner, BlockStack, Spinner, Text } from "@shopify/polaris";
+import { useEffect, useRef, useState } from "react";
+import type { ClickGroup } from "~/analytics/click-groups.server";
+import type { HeatCell } from "~/analytics/heatmap-grid";
+import { binPoints } from "~/analytics/heatmap-grid";
+import type { PageSnapshotData } from "~/analytics/page-snapshot.server";
+import type { ScrollReach } from "~/analytics/scroll-reach";
+import {
+  HEAT_CELL_PX,
+  drawHeat,
+  drawScrollReach,
+  overlayCanvas,
+  placeClickGroups,
+} from "./heatmap-drawing";
+
+export type HeatmapMode = "clicks" | "scroll";
+
+interface Props {
+  mode: HeatmapMode;
+  snapshot: PageSnapshotData | null;
+  clickGroups: ClickGroup[];
+  scroll: ScrollReach;
+  /** Viewport to draw at when there is no snapshot. */
+  fallbackViewport: { width: number; height: number };
+}
+
+interface DrawResult {
+  hottest: HeatCell | null;
+  unplacedClicks: number;
+}
+
+/**
+ * Rebuilds the page snapshot in a sandboxed iframe (no scripts run) at the
+ * shopper's viewport size, then draws the click heatmap or scroll map on a
+ * canvas laid over the rebuilt document.
+ */
+export function HeatmapView(props: Props) {
+  const { mode, snapshot, clickGroups, scroll, fallbackViewport } = props;
+  const frameRoot = useRef<HTMLDivElement>(null);
+  const [status, setStatus] = useState<"loading" | "ready" | "error">(
+    "loading",
+  );
+  const [result, setResult] = useState<DrawResult | null>(null);
+  const [width, setWidth] = useState(0);
+  const viewport = snapshot
+    ? { width: snapshot.viewportWidth, height: snapshot.viewportHeight }
+    : fallbackViewport;
+
+  useEffect(() => {
+    const root = frameRoot.current?.parentElement;
+    if (!root) return;
+    const observer = new ResizeObserver(() => setWidth(root.clientWidth));
+    observer.observe(root);
+    setWidth(root.clientWidth);
+    return () => observer.disconnect();
+  }, []);
+
+  useEffect(() => {
+    const root = frameRoot.current;
+    if (!root) return;
+    let cancelled = false;
+    setStatus("loading");
+    root.replaceChildren();
+    render(root, props)
+      .then((drawn) => {
+        if (cancelled) return;
+        setResult(drawn);
+        setStatus("ready");
+      })
+      .catch((error) => {
+        console.error("heatmap render failed", error);
+        if (!cancelled) setStatus("error");
+      });
+    return () => {
+      cancelled = true;
+    };
+    // Redraw only when the data changes, not on every parent render.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [mode, snapshot, clickGroups, scroll]);
+
+  const scale = width > 0 ? Math.min(1, width / viewport.width) : 1;
+
+  return (
+    <BlockStack gap="300">
+      {status === "error" ? (
+        <Banner tone="critical" title="The heatmap could not be drawn">
+          <p>Reload the page; if this keeps happening, pick another page.</p>
+        </Banner>
+      ) : null}
+      {status === "loading" ? <Spinner size="small" /> : null}
+      <div
+        style={{
+          width: viewport.width * scale,
+          height: viewport.height * scale,
+          overflow: "hidden",
+          border: "1px solid #d2d5d8",
+          borderRadius: 8,
+          background: "#fff",
+        }}
+      >
+        <div
+          ref={frameRoot}
+          data-testid="heatmap-frame"
+          style={{
+            width: viewport.width,
+            height: viewport.height,
+            transform: `scale(${scale})`,
+            transformOrigin: "0 0",
+          }}
+        />
+      </div>
+      {status === "ready" && result ? (
+        <Summary mode={mode} result={result} scroll={scroll} />
+      ) : null}
+    </BlockStack>
+  );
+}
+
+function Summary(props: {
+  mode: HeatmapMode;
+  result: DrawResult;
+  scroll: ScrollReach;
+}) {
+  const { mode, result, scroll } = props;
+  if (mode === "scroll") {
+    return (
+      <div
+        data-testid="scroll-summary"
+        data-average-percent={Math.round(scroll.averagePercent)}
+      >
+        <Text as="p">
+          On average, page views reached {Math.round(scroll.averagePercent)}% of
+          the page ({scroll.pageViews.toLocaleString("en-US")} page views).
+        </Text>
+      </div>
+    );
+  }
+  const hottest = result.hottest;
+  return (
+    <div
+      data-testid="heatmap-summary"
+      data-hottest-selector={hottest?.selector ?? ""}
+      data-hottest-x={hottest ? hottest.x + hottest.size / 2 : ""}
+      data-hottest-y={hottest ? hottest.y + hottest.size / 2 : ""}
+    >
+      <BlockStack gap="100">
+        {hottest ? (
+          <Text as="p">
+            Hottest spot: <code>{hottest.selector}</code> (
+            {hottest.weight.toLocaleString("en-US")} clicks).
+          </Text>
+        ) : null}
+        {result.unplacedClicks > 0 ? (
+          <Text as="p" tone="subdued">
+            {result.unplacedClicks.toLocaleString("en-US")} clicks hit elements
+            that are not in this snapshot; they are drawn at their recorded
+            position.
+          </Text>
+        ) : null}
+      </BlockStack>
+    </div>
+  );
+}
+
+async function render(root: HTMLDivElement, props: Props): Promise<DrawResult> {
+  const { mode, snapshot, clickGroups, scroll, fallbackViewport } = props;
+  const doc = snapshot
+    ? await rebuildSnapshot(root, snapshot)
+    : blankDocument(root, fallbackViewport, clickGroups);
+  const canvas = overlayCanvas(doc);
+  if (mode === "scroll") {
+    drawScrollReach(canvas, scroll.reach, scroll.bandPercent);
+    return { hottest: null, unplacedClicks: 0 };
+  }
+  const { points, unplaced } = placeClickGroups(doc, clickGroups);
+  const grid = binPoints(points, HEAT_CELL_PX);
+  drawHeat(canvas, grid.cells, grid.maxWeight);
+  return { hottest: grid.hottest, unplacedClicks: snapshot ? unplaced : 0 };
+}
+
+async function rebuildSnapshot(
+  root: HTMLDivElement,
+  snapshot: PageSnapshotData,
+): Promise<Document> {
+  // Loaded on demand: the serializer is only needed on this page, and only
+  // in the browser.
+  const { createCache, createMirror, rebuildIntoSandboxedIframe } =
+    await import("rrweb-snapshot");
+  const { iframe } = rebuildIntoSandboxedIframe(snapshot.node as never, {
+    root,
+    iframeAttributes: {
+      title: "Page snapshot",
+      style: `width:${snapshot.viewportWidth}px;height:${snapshot.viewportHeight}px;border:0;display:block`,
+    },
+    cache: createCache(),
+    mirror: createMirror(),
+    hackCss: true,
+  });
+  const doc = iframe.contentDocument!;
+  await settleLayout(doc);
+  return doc;
+}
+
+/** A white page the size of the clicks, for paths without a snapshot. */
+function blankDocument(
+  root: HTMLDivElement,
+  viewport: { width: number; height: number },
+  groups: ClickGroup[],
+): Document {
+  const iframe = document.createElement("iframe");
+  iframe.setAttribute("sandbox", "allow-same-origin");
+  iframe.title = "Click positions";
+  iframe.style.cssText = `width:${viewport.width}px;height:${viewport.height}px;border:0;display:block`;
+  root.appendChild(iframe);
+  const doc = iframe.contentDocument!;
+  const deepest = groups.reduce((max, group) => Math.max(max, group.y), 0);
+  doc.open();
+  doc.write(
+    `<!doctype html><html><body style="margin:0;height:${Math.ceil(deepest + 200)}px;background:#fafafa"></body></html>`,
+  );
+  doc.close();
+  return doc;
+}
+
+/** Waits for the rebuilt page's fonts, images and two frames of layout. */
+async function settleLayout(doc: Document): Promise<void> {
+  const images = Array.from(doc.images).filter((image) => !image.complete);
+  await Promise.race([
+    Promise.all(
+      images.map(
+        (image) =>
+          new Promise((resolve) => {
+            image.addEventListener("load", resolve, { once: true });
+            image.addEventListener("error", resolve, { once: true });
+          }),
+      ),
+    ),
+    new Promise((resolve) => setTimeout(resolve, 2000)),
+  ]);
+  await doc.fonts?.ready.catch(() => undefined);
+  await new Promise((resolve) =>
+    requestAnimationFrame(() => requestAnimationFrame(resolve)),
+  );
+}

@@ -1,0 +1,72 @@
+import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
+import {
+  Link,
+  Outlet,
+  useLoaderData,
+  useLocation,
+  useRouteError,
+} from "@remix-run/react";
+import { NavMenu } from "@shopify/app-bridge-react";
+import polarisStyles from "@shopify/polaris/build/esm/styles.css";
+import { boundary } from "@shopify/shopify-app-remix/server";
+import { AppProvider } from "@shopify/shopify-app-remix/react";
+import { DemoBanner } from "~/components/demo-banner";
+import { requireAdmin } from "~/auth.server";
+import { isDemoMode } from "~/demo.server";
+import { env } from "~/env.server";
+
+export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
+
+const NAVIGATION = [
+  { to: "/app", label: "Overview" },
+  { to: "/app/heatmaps", label: "Heatmaps" },
+];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { shop } = await requireAdmin(request);
+  return {
+    apiKey: env().SHOPIFY_API_KEY,
+    demo: isDemoMode(),
+    shopDomain: shop.domain,
+  };
+}
+
+export default function AppLayout() {
+  const { apiKey, demo, shopDomain } = useLoaderData<typeof loader>();
+  const location = useLocation();
+
+  return (
+    <AppProvider isEmbeddedApp={!demo} apiKey={apiKey}>
+      {demo ? (
+        <DemoBanner
+          shopDomain={shopDomain}
+          links={NAVIGATION}
+          current={location.pathname}
+        />
+      ) : (
+        <NavMenu>
+          {NAVIGATION.map((item, index) => (
+            <Link
+              key={item.to}
+              to={item.to}
+              rel={index === 0 ? "home" : undefined}
+            >
+              {item.label}
+            </Link>
+          ))}
+        </NavMenu>
+      )}
+      <Outlet />
+    </AppProvider>
+  );
+}
+
+// Shopify's boundary helpers keep the headers and redirects that embedded
+// authentication relies on.
+export function ErrorBoundary() {
+  return boundary.error(useRouteError());
+}
+
+export const headers: HeadersFunction = (headersArgs) => {
+  return boundary.headers(headersArgs);
+};

@@ -1,0 +1,61 @@
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import compression from "compression";
+import express from "express";
+import type { Server } from "node:http";
+
+export interface AppServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Loads the Remix server build that `remix build` wrote to build/. */
+export async function loadServerBuild(root: string): Promise<ServerBuild> {
+  const file = path.join(root, "build", "index.js");
+  return (await import(pathToFileURL(file).href)) as ServerBuild;
+}
+
+/**
+ * Serves the Remix app (admin, ingest, webhooks) with express: hashed
+ * assets from public/build with a long cache, then everything else through
+ * Remix.
+ */
+export async function startAppServer(options: {
+  root: string;
+  host: string;
+  port: number;
+  build?: ServerBuild;
+}): Promise<AppServer> {
+  const build = options.build ?? (await loadServerBuild(options.root));
+  const app = express();
+  app.disable("x-powered-by");
+  app.use(compression());
+  app.use(
+    "/build",
+    express.static(path.join(options.root, "public", "build"), {
+      immutable: true,
+      maxAge: "1y",
+    }),
+  );
+  app.all("*", createRequestHandler({ build, mode: build.mode }));
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(options.port, options.host, () =>
+      resolve(listening),
+    );
+    listening.on("error", reject);
+  });
+  const address = server.address();
+  const port =
+    address && typeof address === "object" ? address.port : options.port;
+  return {
+    url: `http://${options.host}:${port}`,
+    close: () =>
+      new Promise((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}

@@ -1,0 +1,443 @@
+// Runs the built storefront script in Chromium against fixture pages. The
+// pages come from one local server and the ingest endpoint from another,
+// so every request is cross-origin, as on a real storefront.
+
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
+import { chromium, type Browser, type Page } from "playwright-core";
+import type {
+  BatchPayload,
+  ClickPayload,
+  ScrollPayload,
+  SnapshotPayload,
+} from "../../app/ingest/payload-types";
+import {
+  CORE_ASSET,
+  SNAPSHOT_ASSET,
+  buildEmbed,
+} from "../../scripts/build-embed";
+
+const CHROMIUM = "/usr/bin/chromium";
+const HAS_CHROMIUM = existsSync(CHROMIUM);
+const FIXTURES = fileURLToPath(
+  new URL("../fixtures/capture/", import.meta.url),
+);
+/** Longer than one flush interval of the script (5 s). */
+const FLUSH_WAIT_MS = 5_500;
+
+interface ScriptedResponse {
+  status: number;
+  headers?: Record<string, string>;
+}
+
+interface Recorded {
+  batches: BatchPayload[];
+  snapshots: { headers: http.IncomingHttpHeaders; body: SnapshotPayload }[];
+  preflights: string[];
+  /** Requests to the page server for the lazy snapshot bundle. */
+  snapshotBundleLoads: number;
+}
+
+let browser: Browser;
+let pageServer: http.Server;
+let ingestServer: http.Server;
+let pageOrigin = "";
+let ingestOrigin = "";
+let recorded: Recorded;
+let scripted: ScriptedResponse[] = [];
+let requestSnapshots = false;
+
+function resetServers() {
+  recorded = {
+    batches: [],
+    snapshots: [],
+    preflights: [],
+    snapshotBundleLoads: 0,
+  };
+  scripted = [];
+  requestSnapshots = false;
+}
+
+async function readBody(request: http.IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function servePage(
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+) {
+  const url = new URL(request.url ?? "/", pageOrigin);
+  const assets: Record<string, string> = {
+    "/assets/storelens.js": CORE_ASSET,
+    "/assets/storelens-snapshot.js": SNAPSHOT_ASSET,
+  };
+  if (url.pathname === "/assets/storelens-snapshot.js") {
+    recorded.snapshotBundleLoads++;
+  }
+  if (assets[url.pathname]) {
+    response.writeHead(200, { "Content-Type": "text/javascript" });
+    response.end(await readFile(assets[url.pathname]));
+    return;
+  }
+  const name = path.basename(url.pathname);
+  const file = path.join(FIXTURES, name);
+  if (!url.pathname.startsWith("/fixtures/") || !existsSync(file)) {
+    response.writeHead(404).end();
+    return;
+  }
+  const text = await readFile(file, "utf8");
+  const html = name.endsWith(".html");
+  response.writeHead(200, {
+    "Content-Type": html ? "text/html" : "text/javascript",
+  });
+  response.end(text.replaceAll("{{ENDPOINT}}", `${ingestOrigin}/collect`));
+}
+
+async function serveIngest(
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+) {
+  const url = new URL(request.url ?? "/", ingestOrigin);
+  response.setHeader("Access-Control-Allow-Origin", "*");
+  if (request.method === "OPTIONS") {
+    recorded.preflights.push(url.pathname);
+    response.writeHead(204, {
+      "Access-Control-Allow-Methods": "POST",
+      "Access-Control-Allow-Headers": "Content-Type, Content-Encoding",
+    });
+    response.end();
+    return;
+  }
+  const body = await readBody(request);
+  if (url.pathname === "/collect/snapshot") {
+    const gzipped = request.headers["content-encoding"] === "gzip";
+    const json = (gzipped ? gunzipSync(body) : body).toString("utf8");
+    recorded.snapshots.push({
+      headers: request.headers,
+      body: JSON.parse(json),
+    });
+    response.writeHead(204).end();
+    return;
+  }
+  if (url.pathname !== "/collect") {
+    response.writeHead(404).end();
+    return;
+  }
+  const batch = JSON.parse(body.toString("utf8")) as BatchPayload;
+  recorded.batches.push(batch);
+  const next = scripted.shift();
+  if (next && next.status !== 200) {
+    response.writeHead(next.status, next.headers).end("{}");
+    return;
+  }
+  response.writeHead(200, { "Content-Type": "application/json" });
+  response.end(
+    JSON.stringify({
+      ok: true,
+      duplicate: false,
+      snapshotPages: requestSnapshots ? batch.pages.map((p) => p.id) : [],
+    }),
+  );
+}
+
+async function listen(
+  handler: (req: http.IncomingMessage, res: http.ServerResponse) => unknown,
+): Promise<[http.Server, string]> {
+  const server = http.createServer((request, response) => {
+    Promise.resolve(handler(request, response)).catch((error) => {
+      response.writeHead(500).end(String(error));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return [server, `http://127.0.0.1:${port}`];
+}
+
+async function waitFor(check: () => boolean, timeoutMs = 8_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) {
+      throw new Error(`condition not met within ${timeoutMs} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function openFixture(name: string, consent = "allow"): Promise<Page> {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+  });
+  const page = await context.newPage();
+  await page.goto(`${pageOrigin}/fixtures/${name}?consent=${consent}`);
+  await page.waitForLoadState("load");
+  return page;
+}
+
+/** Leaves the page, which fires `pagehide` and the final flush. */
+async function leave(page: Page) {
+  await page.goto("about:blank");
+  await page.context().close();
+}
+
+function clicks(): ClickPayload[] {
+  return recorded.batches.flatMap((batch) =>
+    batch.events.filter((e): e is ClickPayload => e.type === "click"),
+  );
+}
+
+function scrolls(): ScrollPayload[] {
+  return recorded.batches.flatMap((batch) =>
+    batch.events.filter((e): e is ScrollPayload => e.type === "scroll"),
+  );
+}
+
+function deepestScroll(): ScrollPayload | undefined {
+  return scrolls().sort((a, b) => b.maxDepthPx - a.maxDepthPx)[0];
+}
+
+describe.skipIf(!HAS_CHROMIUM)(
+  HAS_CHROMIUM
+    ? "storefront capture in Chromium"
+    : `storefront capture in Chromium (skipped: ${CHROMIUM} not found)`,
+  () => {
+    beforeAll(async () => {
+      await buildEmbed();
+      [pageServer, pageOrigin] = await listen(servePage);
+      [ingestServer, ingestOrigin] = await listen(serveIngest);
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+          "--no-first-run",
+        ],
+      });
+    });
+
+    afterAll(async () => {
+      await browser?.close();
+      pageServer?.close();
+      ingestServer?.close();
+    });
+
+    beforeEach(() => {
+      resetServers();
+    });
+
+    it("maps a click to document y when body scrolls", async () => {
+      const page = await openFixture("body-scroll.html");
+      const target = await page.evaluate(() => {
+        document.body.scrollTop = 1000;
+        const box = document.querySelector(".buy")!.getBoundingClientRect();
+        return {
+          left: box.left,
+          top: box.top,
+          scrollTop: document.body.scrollTop,
+          scrollHeight: document.body.scrollHeight,
+        };
+      });
+      expect(target.scrollTop).toBe(1000);
+      await page.mouse.click(target.left + 50, target.top + 10);
+      await page.waitForTimeout(400);
+      await leave(page);
+      await waitFor(() => clicks().length > 0);
+
+      const [click] = clicks();
+      expect(click.selector).toBe(
+        "body > main:nth-of-type(1) > section:nth-of-type(1) > " +
+          "button:nth-of-type(1)",
+      );
+      expect(click.fixed).toBe(false);
+      expect(Math.abs(click.y - (target.top + 1000 + 10))).toBeLessThanOrEqual(
+        1,
+      );
+      expect(Math.abs(click.x - (target.left + 50))).toBeLessThanOrEqual(1);
+      expect(click.offsetX).toBeCloseTo(0.25, 2);
+      expect(click.offsetY).toBeCloseTo(0.25, 2);
+      expect(click.touch).toBe(false);
+      expect(click.viewportWidth).toBe(1280);
+      expect(click.viewportHeight).toBe(800);
+      const deepest = deepestScroll()!;
+      expect(deepest.maxDepthPx).toBe(1800);
+      expect(deepest.documentHeight).toBe(target.scrollHeight);
+    });
+
+    it("keeps viewport y for a sticky header", async () => {
+      const page = await openFixture("sticky-header.html");
+      const link = await page.evaluate(() => {
+        window.scrollTo(0, 1500);
+        const box = document.querySelector("header a")!.getBoundingClientRect();
+        return { left: box.left, top: box.top, scrollY: window.scrollY };
+      });
+      expect(link.scrollY).toBe(1500);
+      await page.mouse.click(link.left + 5, link.top + 5);
+      await leave(page);
+      await waitFor(() => clicks().length > 0);
+
+      const [click] = clicks();
+      expect(click.fixed).toBe(true);
+      expect(Math.abs(click.y - (link.top + 5))).toBeLessThanOrEqual(1);
+      expect(click.y).toBeLessThan(100);
+      expect(click.selector).toBe(
+        "#site-header > nav:nth-of-type(1) > a:nth-of-type(1)",
+      );
+    });
+
+    it("reports a short page as fully read", async () => {
+      const page = await openFixture("short.html");
+      const height = await page.evaluate(
+        () => document.documentElement.scrollHeight,
+      );
+      await waitFor(() => scrolls().length > 0);
+      await leave(page);
+
+      const deepest = deepestScroll()!;
+      expect(deepest.documentHeight).toBe(height);
+      expect(deepest.maxDepthPx).toBe(deepest.documentHeight);
+    });
+
+    it("reports the bottom of a long page", async () => {
+      const page = await openFixture("long.html");
+      const height = await page.evaluate(() => {
+        window.scrollTo(0, document.documentElement.scrollHeight);
+        return document.documentElement.scrollHeight;
+      });
+      await page.waitForTimeout(400);
+      await leave(page);
+      await waitFor(() => (deepestScroll()?.maxDepthPx ?? 0) > 800);
+
+      const deepest = deepestScroll()!;
+      expect(deepest.documentHeight).toBe(height);
+      expect(Math.abs(deepest.maxDepthPx - height)).toBeLessThanOrEqual(1);
+    });
+
+    it("sends one batch without a preflight", async () => {
+      const page = await openFixture("long.html");
+      await page.click("#top-buy");
+      await leave(page);
+      await waitFor(() => clicks().length > 0);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      expect(recorded.preflights).toEqual([]);
+      const batch = recorded.batches[0];
+      expect(batch.v).toBe(1);
+      expect(batch.shop).toBe("demo.myshopify.com");
+      expect(batch.pages).toHaveLength(1);
+      expect(batch.pages[0].path).toBe("/fixtures/long.html");
+      expect(batch.pages[0].device).toBe("desktop");
+      expect(clicks()[0].selector).toBe("#top-buy");
+    });
+
+    it("sends nothing when consent is denied", async () => {
+      const page = await openFixture("long.html", "deny");
+      await page.click("#top-buy");
+      await page.evaluate(() => window.scrollTo(0, 3000));
+      await page.waitForTimeout(FLUSH_WAIT_MS);
+      const stored = await page.evaluate(() => localStorage.length);
+      await leave(page);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+
+      expect(stored).toBe(0);
+      expect(recorded.batches).toEqual([]);
+      expect(recorded.preflights).toEqual([]);
+    });
+
+    it("sends nothing without a consent API", async () => {
+      const page = await openFixture("long.html", "missing");
+      await page.click("#top-buy");
+      await page.waitForTimeout(FLUSH_WAIT_MS);
+      const stored = await page.evaluate(() => localStorage.length);
+      await leave(page);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+
+      expect(stored).toBe(0);
+      expect(recorded.batches).toEqual([]);
+    });
+
+    it("sends buffered clicks once consent is given", async () => {
+      const page = await openFixture("long.html", "pending");
+      await page.click("#top-buy");
+      await page.waitForTimeout(300);
+      expect(recorded.batches).toEqual([]);
+      expect(await page.evaluate(() => localStorage.length)).toBe(0);
+
+      await page.evaluate(() =>
+        (
+          window as unknown as { answerConsentBanner(allowed: boolean): void }
+        ).answerConsentBanner(true),
+      );
+      await waitFor(() => clicks().length > 0);
+      const visitorId = await page.evaluate(() =>
+        localStorage.getItem("storelens:vid"),
+      );
+      await leave(page);
+
+      expect(clicks()[0].selector).toBe("#top-buy");
+      expect(recorded.batches[0].visitorId).toBe(visitorId);
+    });
+
+    it("retries a 429 with the same batch", async () => {
+      scripted = [{ status: 429, headers: { "Retry-After": "1" } }];
+      const page = await openFixture("short.html");
+      await waitFor(() => recorded.batches.length >= 2, 6_000);
+      await page.context().close();
+
+      const [first, second] = recorded.batches;
+      expect(second.batchId).toBe(first.batchId);
+      expect(second.events).toEqual(first.events);
+      expect(first.events.length).toBeGreaterThan(0);
+    });
+
+    it("reports each click once when included twice", async () => {
+      const page = await openFixture("included-twice.html");
+      await page.click("#one");
+      await page.click("#two");
+      await page.click("#three");
+      await leave(page);
+      await waitFor(() => clicks().length >= 3);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+
+      expect(clicks().map((click) => click.selector)).toEqual([
+        "#one",
+        "#two",
+        "#three",
+      ]);
+      const scrollEvents = scrolls();
+      expect(scrollEvents).toHaveLength(1);
+    });
+
+    it("uploads a masked snapshot when asked", async () => {
+      requestSnapshots = true;
+      const page = await openFixture("form.html");
+      await waitFor(() => recorded.snapshots.length > 0);
+      await page.context().close();
+
+      expect(recorded.snapshotBundleLoads).toBe(1);
+      const [{ headers, body }] = recorded.snapshots;
+      expect(headers["content-type"]).toBe("application/json");
+      expect(headers["content-encoding"]).toBe("gzip");
+      expect(body.v).toBe(1);
+      expect(body.shop).toBe("demo.myshopify.com");
+      expect(body.page).toBe(recorded.batches[0].pages[0].id);
+      expect(body.path).toBe("/fixtures/form.html");
+      expect(body.viewportWidth).toBe(1280);
+      expect(body.documentHeight).toBeGreaterThan(0);
+      const json = JSON.stringify(body.node);
+      expect(json).toContain("Save");
+      expect(json).toContain("rgb(10, 20, 30)");
+      expect(json).not.toContain("secret-token-123");
+      expect(json).not.toContain("jane@example.com");
+      expect(json).not.toContain("Leave at the door");
+    });
+  },
+);
