@@ -1,0 +1,170 @@
+import { randomUUID } from "node:crypto";
+import { gzipSync } from "node:zlib";
+import pino from "pino";
+import { latestPageSnapshot } from "~/analytics/page-snapshot.server";
+import { prisma, pool } from "~/db.server";
+import {
+  makeBatch,
+  makeClick,
+  makePage,
+  postJson,
+} from "../../test/support/batches";
+import { handleBatch } from "./handle-batch.server";
+import { handleSnapshot } from "./handle-snapshot.server";
+import type { SnapshotPayload } from "./payload-types";
+
+const SHOP = "snap.myshopify.com";
+const logger = pino({ level: "silent" });
+const NODE = { type: 0, childNodes: [], id: 1 };
+
+/** Sends a batch for a new path today, which claims that path's snapshot. */
+async function claim() {
+  const page = makePage({
+    path: `/pages/${randomUUID()}`,
+    startedAt: Date.now() - 1000,
+  });
+  const batch = makeBatch(SHOP, {
+    sentAt: Date.now(),
+    pages: [page],
+    events: [makeClick(page, { at: Date.now() - 500 })],
+  });
+  const response = await handleBatch(
+    postJson("https://storelens.test/collect", batch),
+    {
+      pool,
+      logger,
+    },
+  );
+  const body = await response.json();
+  return { page, snapshotPages: body.snapshotPages as string[] };
+}
+
+function payload(page: { id: string; path: string }): SnapshotPayload {
+  return {
+    v: 1,
+    shop: SHOP,
+    page: page.id,
+    path: page.path,
+    device: "desktop",
+    viewportWidth: 1440,
+    viewportHeight: 900,
+    documentHeight: 3200,
+    node: NODE,
+  };
+}
+
+async function upload(
+  body: Uint8Array | string,
+  headers: Record<string, string> = {},
+) {
+  const response = await handleSnapshot(
+    new Request("https://storelens.test/collect/snapshot", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", ...headers },
+      body,
+    }),
+    { pool, logger },
+  );
+  return { status: response.status, body: await response.json() };
+}
+
+let shopId: string;
+
+beforeAll(async () => {
+  const shop = await prisma.shop.create({ data: { domain: SHOP } });
+  shopId = shop.id;
+});
+
+beforeEach(async () => {
+  await prisma.pageSnapshot.deleteMany({});
+});
+
+describe("snapshot upload", () => {
+  it("stores a requested gzip snapshot once", async () => {
+    const { page, snapshotPages } = await claim();
+    expect(snapshotPages).toEqual([page.id]);
+    const body = gzipSync(JSON.stringify(payload(page)));
+    const first = await upload(body, { "Content-Encoding": "gzip" });
+    expect(first.status).toBe(200);
+    const stored = await latestPageSnapshot(pool, {
+      shopId,
+      path: page.path,
+      device: "desktop",
+    });
+    expect(stored?.node).toEqual(NODE);
+    expect(stored?.documentHeight).toBe(3200);
+
+    const again = await upload(body, { "Content-Encoding": "gzip" });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe("snapshot_not_requested");
+  });
+
+  it("accepts plain JSON too", async () => {
+    const { page } = await claim();
+    const result = await upload(JSON.stringify(payload(page)));
+    expect(result.status).toBe(200);
+  });
+
+  it("rejects a snapshot nobody asked for", async () => {
+    const { page } = await claim();
+    const stranger = {
+      ...payload(page),
+      page: "7d4a3f5e-8c1b-4c7e-9a51-0a3a1c9b2d10",
+    };
+    const result = await upload(JSON.stringify(stranger));
+    expect(result.status).toBe(409);
+  });
+
+  it("rejects a snapshot claimed for another path", async () => {
+    const { page } = await claim();
+    const result = await upload(
+      JSON.stringify({ ...payload(page), path: "/other" }),
+    );
+    expect(result.status).toBe(409);
+  });
+
+  it("rejects corrupt gzip", async () => {
+    const result = await upload(new Uint8Array([31, 139, 8, 0, 1, 2, 3]), {
+      "Content-Encoding": "gzip",
+    });
+    expect(result.status).toBe(400);
+    expect(result.body.error.code).toBe("invalid_gzip");
+  });
+
+  it("rejects a gzip bomb by its decompressed size", async () => {
+    const { page } = await claim();
+    const padding = " ".repeat(13 * 1024 * 1024);
+    const bomb = gzipSync(`{"v":1,"pad":"${padding}","page":"${page.id}"}`);
+    expect(bomb.byteLength).toBeLessThan(2 * 1024 * 1024);
+    const result = await upload(bomb, { "Content-Encoding": "gzip" });
+    expect(result.status).toBe(413);
+  });
+
+  it("rejects an unsupported encoding", async () => {
+    const result = await upload("{}", { "Content-Encoding": "br" });
+    expect(result.status).toBe(415);
+  });
+
+  it("rejects a node that is not an rrweb document", async () => {
+    const { page } = await claim();
+    const result = await upload(
+      JSON.stringify({ ...payload(page), node: "html" }),
+    );
+    expect(result.status).toBe(400);
+    expect(result.body.error.field).toBe("node");
+  });
+
+  it("keeps the stored snapshot when a bad upload follows", async () => {
+    const { page } = await claim();
+    await upload(JSON.stringify(payload(page)));
+    await upload(
+      JSON.stringify({ ...payload(page), node: { type: 0, evil: true } }),
+    );
+    const stored = await latestPageSnapshot(pool, {
+      shopId,
+      path: page.path,
+      device: "desktop",
+    });
+    expect(stored?.node).toEqual(NODE);
+  });
+});
