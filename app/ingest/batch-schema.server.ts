@@ -6,7 +6,6 @@ import { MAX_EVENTS_PER_BATCH, PAYLOAD_VERSION } from "./payload-types";
 
 /** Pages of one batch; a batch normally spans one or two page views. */
 export const MAX_PAGES_PER_BATCH = 50;
-const MAX_PATH_LENGTH = 2048;
 const MAX_SELECTOR_LENGTH = 512;
 const MAX_COORDINATE_PX = 1_000_000;
 const MAX_VIEWPORT_PX = 20_000;
@@ -48,7 +47,7 @@ export const deviceSchema = z.enum(["mobile", "tablet", "desktop"], {
 export const pathSchema = z
   .string("must be a string")
   .min(1, "must not be empty")
-  .max(MAX_PATH_LENGTH, `must be at most ${MAX_PATH_LENGTH} characters`)
+  .max(MAX_URL_LENGTH, `must be at most ${MAX_URL_LENGTH} characters`)
   .startsWith("/", "must be a path starting with /");
 
 const pageSchema = z.object({
@@ -56,10 +55,10 @@ const pageSchema = z.object({
   path: pathSchema,
   title: z
     .string("must be a string")
-    .max(512, "must be at most 512 characters"),
+    .max(MAX_TITLE_LENGTH, `must be at most ${MAX_TITLE_LENGTH} characters`),
   referrer: z
     .string("must be a string")
-    .max(MAX_PATH_LENGTH, `must be at most ${MAX_PATH_LENGTH} characters`),
+    .max(MAX_URL_LENGTH, `must be at most ${MAX_URL_LENGTH} characters`),
   startedAt: epochMs,
   viewportWidth: viewportSize,
   viewportHeight: viewportSize,

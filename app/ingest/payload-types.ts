@@ -11,6 +11,10 @@ export const MAX_BATCH_BYTES = 256 * 1024;
 /** `fetch(..., { keepalive: true })` rejects bodies over 64 KiB in total. */
 export const KEEPALIVE_MAX_BYTES = 64 * 1024;
 
+/** Longest path or referrer the server accepts; longer ones are cut. */
+export const MAX_URL_LENGTH = 2048;
+export const MAX_TITLE_LENGTH = 512;
+
 export type DeviceClass = "mobile" | "tablet" | "desktop";
 
 /** One page view: a document load (or, later, a client-side navigation). */
@@ -20,7 +24,10 @@ export interface PagePayload {
   /** Path without query string or fragment, e.g. `/products/linen-shirt`. */
   path: string;
   title: string;
-  /** `document.referrer`, empty when there is none. */
+  /**
+   * Origin and path of `document.referrer`, without its query string, which
+   * can carry search terms or e-mail addresses. Empty when there is none.
+   */
   referrer: string;
   /** Epoch milliseconds on the shopper's clock. */
   startedAt: number;

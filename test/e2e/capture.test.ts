@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import type {
   BatchPayload,
   ClickPayload,
@@ -21,9 +21,12 @@ import {
   SNAPSHOT_ASSET,
   buildEmbed,
 } from "../../scripts/build-embed";
+import {
+  CHROMIUM_PATH,
+  HAS_CHROMIUM,
+  launchChromium,
+} from "../support/browser";
 
-const CHROMIUM = "/usr/bin/chromium";
-const HAS_CHROMIUM = existsSync(CHROMIUM);
 const FIXTURES = fileURLToPath(
   new URL("../fixtures/capture/", import.meta.url),
 );
@@ -106,6 +109,7 @@ async function serveIngest(
 ) {
   const url = new URL(request.url ?? "/", ingestOrigin);
   response.setHeader("Access-Control-Allow-Origin", "*");
+
   if (request.method === "OPTIONS") {
     recorded.preflights.push(url.pathname);
     response.writeHead(204, {
@@ -115,6 +119,7 @@ async function serveIngest(
     response.end();
     return;
   }
+
   const body = await readBody(request);
   if (url.pathname === "/collect/snapshot") {
     const gzipped = request.headers["content-encoding"] === "gzip";
@@ -126,12 +131,14 @@ async function serveIngest(
     response.writeHead(204).end();
     return;
   }
+
   if (url.pathname !== "/collect") {
     response.writeHead(404).end();
     return;
   }
   const batch = JSON.parse(body.toString("utf8")) as BatchPayload;
   recorded.batches.push(batch);
+
   const next = scripted.shift();
   if (next && next.status !== 200) {
     response.writeHead(next.status, next.headers).end("{}");
@@ -205,23 +212,13 @@ function deepestScroll(): ScrollPayload | undefined {
 describe.skipIf(!HAS_CHROMIUM)(
   HAS_CHROMIUM
     ? "storefront capture in Chromium"
-    : `storefront capture in Chromium (skipped: ${CHROMIUM} not found)`,
+    : `storefront capture in Chromium (skipped: ${CHROMIUM_PATH} not found)`,
   () => {
     beforeAll(async () => {
       await buildEmbed();
       [pageServer, pageOrigin] = await listen(servePage);
       [ingestServer, ingestOrigin] = await listen(serveIngest);
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-          "--no-first-run",
-        ],
-      });
+      browser = await launchChromium();
     });
 
     afterAll(async () => {
@@ -321,6 +318,24 @@ describe.skipIf(!HAS_CHROMIUM)(
       expect(Math.abs(deepest.maxDepthPx - height)).toBeLessThanOrEqual(1);
     });
 
+    it("marks a tap on a phone as touch", async () => {
+      const context = await browser.newContext({
+        viewport: { width: 390, height: 844 },
+        hasTouch: true,
+        isMobile: true,
+      });
+      const page = await context.newPage();
+      await page.goto(`${pageOrigin}/fixtures/long.html?consent=allow`);
+      await page.tap("#top-buy");
+      await leave(page);
+      await waitFor(() => clicks().length > 0);
+
+      const [click] = clicks();
+      expect(click.touch).toBe(true);
+      expect(click.viewportWidth).toBe(390);
+      expect(recorded.batches[0].pages[0].device).toBe("mobile");
+    });
+
     it("sends one batch without a preflight", async () => {
       const page = await openFixture("long.html");
       await page.click("#top-buy");
@@ -336,6 +351,24 @@ describe.skipIf(!HAS_CHROMIUM)(
       expect(batch.pages[0].path).toBe("/fixtures/long.html");
       expect(batch.pages[0].device).toBe("desktop");
       expect(clicks()[0].selector).toBe("#top-buy");
+    });
+
+    it("counts a label click once", async () => {
+      const page = await openFixture("long.html");
+      await page.click("label[for=size-s]");
+      await page.click("#sizes label:nth-of-type(2)", {
+        position: { x: 30, y: 5 },
+      });
+      await page.click("#size-m");
+      await leave(page);
+      await waitFor(() => clicks().length >= 3);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      expect(clicks().map((click) => click.selector)).toEqual([
+        "#sizes > label:nth-of-type(1)",
+        "#sizes > label:nth-of-type(2)",
+        "#size-m",
+      ]);
     });
 
     it("sends nothing when consent is denied", async () => {
@@ -373,8 +406,8 @@ describe.skipIf(!HAS_CHROMIUM)(
 
       await page.evaluate(() =>
         (
-          window as unknown as { answerConsentBanner(allowed: boolean): void }
-        ).answerConsentBanner(true),
+          window as unknown as { setConsent(allowed: boolean): void }
+        ).setConsent(true),
       );
       await waitFor(() => clicks().length > 0);
       const visitorId = await page.evaluate(() =>

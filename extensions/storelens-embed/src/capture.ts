@@ -1,0 +1,157 @@
+// DOM side of the capture: turns click and scroll activity into payloads.
+// The arithmetic lives in capture-maths.ts.
+
+import type {
+  ClickPayload,
+  ScrollPayload,
+} from "../../../app/ingest/payload-types";
+import {
+  buildSelector,
+  offsetFraction,
+  pagePoint,
+  scrollDepth,
+} from "./capture-maths";
+import { pageMetrics } from "./page-metrics";
+
+/** Elements a click is credited to when it lands inside them. */
+const CLICK_TARGETS =
+  "a,button,input,select,textarea,label,summary," +
+  "[role=button],[role=link],[data-storelens-id]";
+
+function isUniqueId(id: string): boolean {
+  return document.querySelectorAll("#" + id).length === 1;
+}
+
+/**
+ * Tells whether the element or an ancestor is fixed or sticky.
+ *
+ * NOTE: a sticky box counts even while it is not stuck and scrolls with
+ * the page, so clicks on it are then stored at viewport coordinates.
+ */
+function inFixedBox(element: Element): boolean {
+  for (let node: Element | null = element; node; node = node.parentElement) {
+    if (/fixed|sticky/.test(getComputedStyle(node).position)) return true;
+  }
+  return false;
+}
+
+// A click on a label makes the browser dispatch a second trusted click,
+// with the same coordinates, on the label's control. That echo is skipped
+// so that one press counts once.
+let labelEcho: { control: Element; x: number; y: number } | undefined;
+
+function isLabelEcho(event: MouseEvent, origin: Element): boolean {
+  const echo = labelEcho;
+  labelEcho = undefined;
+  if (
+    echo &&
+    echo.control === origin &&
+    echo.x === event.clientX &&
+    echo.y === event.clientY
+  ) {
+    return true;
+  }
+  const label = origin.closest("label");
+  const control = label && label.control;
+  if (control && !control.contains(origin)) {
+    labelEcho = { control, x: event.clientX, y: event.clientY };
+  }
+  return false;
+}
+
+function roundFraction(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+/**
+ * Builds the payload of a click, or returns undefined for clicks that have
+ * no position of their own: a `click` made by a script (untrusted), by the
+ * keyboard (`detail` 0, coordinates 0,0) or by a label for its control.
+ */
+export function clickPayload(
+  event: MouseEvent,
+  page: string,
+  lastPointerType: string,
+): ClickPayload | undefined {
+  const origin = event.target;
+  if (!event.isTrusted || !event.detail || !(origin instanceof Element)) {
+    return undefined;
+  }
+  if (isLabelEcho(event, origin)) return undefined;
+
+  const target = origin.closest(CLICK_TARGETS) || origin;
+  const fixed = inFixedBox(target);
+  const metrics = pageMetrics();
+  const point = pagePoint(
+    event.clientX,
+    event.clientY,
+    metrics.scrollX,
+    metrics.scrollY,
+    fixed,
+  );
+  const box = target.getBoundingClientRect();
+
+  // Some browsers fire `click` as a plain MouseEvent without
+  // `pointerType`, so the type of the last pointerdown is used instead.
+  const pointerType = (event as PointerEvent).pointerType || lastPointerType;
+  return {
+    type: "click",
+    page,
+    at: Date.now(),
+    x: Math.round(point.x),
+    y: Math.round(point.y),
+    viewportWidth: metrics.viewportWidth,
+    viewportHeight: metrics.viewportHeight,
+    selector: buildSelector(target, isUniqueId),
+    offsetX: roundFraction(offsetFraction(event.clientX, box.left, box.width)),
+    offsetY: roundFraction(offsetFraction(event.clientY, box.top, box.height)),
+    fixed,
+    touch: pointerType === "touch",
+  };
+}
+
+export interface ScrollTracker {
+  /** Reads the current depth and keeps it when it is the deepest so far. */
+  measure(): void;
+  /** Returns a scroll event when the depth grew since the last one. */
+  take(): ScrollPayload | undefined;
+}
+
+export function createScrollTracker(page: string): ScrollTracker {
+  let maxDepthPx = 0;
+  let documentHeight = 0;
+  let reachedAt = 0;
+  let sentDepthPx = 0;
+
+  function measure() {
+    const metrics = pageMetrics();
+    const depth = Math.round(
+      scrollDepth(
+        metrics.scrollY,
+        metrics.viewportHeight,
+        metrics.documentHeight,
+      ),
+    );
+    if (depth > maxDepthPx) {
+      maxDepthPx = depth;
+      documentHeight = metrics.documentHeight;
+      reachedAt = Date.now();
+    }
+  }
+
+  return {
+    measure,
+    take() {
+      measure();
+      if (maxDepthPx <= sentDepthPx) return undefined;
+      sentDepthPx = maxDepthPx;
+      return {
+        type: "scroll",
+        page,
+        at: reachedAt,
+        maxDepthPx,
+        documentHeight,
+      };
+    },
+  };
+}

@@ -1,0 +1,108 @@
+// Lazily loaded bundle: serializes the page with rrweb-snapshot and uploads
+// it, so the admin can draw the heatmap over the page as shoppers saw it.
+
+import { snapshot } from "rrweb-snapshot";
+import {
+  PAYLOAD_VERSION,
+  type SnapshotPayload,
+} from "../../../app/ingest/payload-types";
+import { deviceClass } from "./capture-maths";
+import { report, setDebug } from "./log";
+import { pageMetrics } from "./page-metrics";
+
+export interface SnapshotOptions {
+  /** Ingest endpoint; the snapshot goes to `<endpoint>/snapshot`. */
+  endpoint: string;
+  shop: string;
+  /** Id of the page view the snapshot belongs to. */
+  page: string;
+  path: string;
+  debug?: boolean;
+}
+
+export type TakeSnapshot = (options: SnapshotOptions) => Promise<void>;
+
+/**
+ * The fields of an rrweb-snapshot node that are read here. The package's
+ * own node types come from `@rrweb/types`, which it does not install.
+ */
+export interface SerializedNode {
+  /** Set on element nodes only. */
+  tagName?: string;
+  attributes?: Record<string, unknown>;
+  childNodes?: SerializedNode[];
+}
+
+const FORM_FIELDS = ["input", "textarea", "select"];
+
+/**
+ * Removes form field values from a serialized tree. `maskAllInputs` turns
+ * typed text into asterisks but keeps its length, and it leaves hidden
+ * inputs alone, which often carry tokens and ids.
+ */
+export function stripFieldValues(node: SerializedNode): void {
+  const tag = node.tagName;
+  if (tag && FORM_FIELDS.indexOf(tag) >= 0) {
+    if (node.attributes) delete node.attributes.value;
+    // A textarea's initial text is its child text node.
+    if (tag === "textarea") node.childNodes = [];
+  }
+  if (node.childNodes) node.childNodes.forEach(stripFieldValues);
+}
+
+async function gzip(text: string): Promise<Blob> {
+  const stream = new Blob([text])
+    .stream()
+    .pipeThrough(new CompressionStream("gzip"));
+  return new Response(stream).blob();
+}
+
+/** Serializes the document and uploads it; never rejects. */
+export const takeSnapshot: TakeSnapshot = async (options) => {
+  try {
+    setDebug(!!options.debug);
+    const node: SerializedNode | null = snapshot(document, {
+      maskAllInputs: true,
+      inlineStylesheet: true,
+      inlineImages: false,
+      recordCanvas: false,
+      slimDOM: "all",
+    });
+    if (!node) return;
+    stripFieldValues(node);
+    const metrics = pageMetrics();
+    const payload: SnapshotPayload = {
+      v: PAYLOAD_VERSION,
+      shop: options.shop,
+      page: options.page,
+      path: options.path,
+      device: deviceClass(metrics.viewportWidth),
+      viewportWidth: metrics.viewportWidth,
+      viewportHeight: metrics.viewportHeight,
+      documentHeight: metrics.documentHeight,
+      node,
+    };
+    const json = JSON.stringify(payload);
+    const headers: Record<string, string> = {
+      "Content-Type": "application/json",
+    };
+    let body: Blob | string = json;
+    if (typeof CompressionStream === "function") {
+      body = await gzip(json);
+      headers["Content-Encoding"] = "gzip";
+    }
+    // No keepalive: snapshots usually exceed its 64 KiB body limit.
+    const response = await fetch(
+      options.endpoint.replace(/\/+$/, "") + "/snapshot",
+      { method: "POST", body, headers },
+    );
+    if (!response.ok) report(`snapshot rejected with ${response.status}`);
+  } catch (error) {
+    report(error);
+  }
+};
+
+if (typeof window !== "undefined") {
+  (window as { __storelensSnapshot?: TakeSnapshot }).__storelensSnapshot =
+    takeSnapshot;
+}

@@ -1,0 +1,240 @@
+// Storefront entry: reads its settings from the script tag that the theme
+// app embed renders, then captures clicks and scroll depth for the page
+// view and sends them once the shopper allows analytics.
+
+import {
+  MAX_TITLE_LENGTH,
+  MAX_URL_LENGTH,
+  type BatchResponse,
+  type PagePayload,
+} from "../../../app/ingest/payload-types";
+import { clickPayload, createScrollTracker } from "./capture";
+import { deviceClass } from "./capture-maths";
+import { watchConsent, type ConsentState } from "./consent";
+import { touchIdentity, uuid } from "./identity";
+import { guard, report, setDebug } from "./log";
+import type { TakeSnapshot } from "./snapshot";
+import { createTransport } from "./transport";
+
+/** Interval between two deliveries of the queue. */
+export const FLUSH_INTERVAL_MS = 5000;
+/** Minimum gap between two scroll depth readings during a scroll. */
+export const SCROLL_THROTTLE_MS = 250;
+
+interface StorelensWindow {
+  __storelensStarted?: boolean;
+  __storelensSnapshot?: TakeSnapshot;
+}
+
+/** Values of the script tag's data attributes. */
+interface Settings {
+  endpoint: string;
+  shop: string;
+  snapshotSrc?: string;
+  debug: boolean;
+}
+
+const host = window as unknown as StorelensWindow;
+
+/**
+ * Finds this script's tag. `document.currentScript` is null when the code
+ * does not run from its own tag, as under a script loader that evaluates
+ * the source itself, so the tag is then found by its marker attribute or
+ * its file name.
+ */
+function findScriptTag(): HTMLScriptElement | undefined {
+  const current = document.currentScript;
+  if (current instanceof HTMLScriptElement && current.dataset.endpoint) {
+    return current;
+  }
+  const marked = document.querySelector<HTMLScriptElement>(
+    "script[data-storelens]",
+  );
+  if (marked) return marked;
+  return Array.prototype.find.call(document.scripts, (tag: HTMLScriptElement) =>
+    /\/storelens\.js([?#]|$)/.test(tag.src),
+  ) as HTMLScriptElement | undefined;
+}
+
+function readSettings(): Settings | undefined {
+  const tag = findScriptTag();
+  if (!tag) return undefined;
+  const { endpoint, shop, snapshotSrc, debug } = tag.dataset;
+  if (!endpoint || !shop) return undefined;
+  return { endpoint, shop, snapshotSrc, debug: debug !== undefined };
+}
+
+function localStore(): Storage | undefined {
+  try {
+    return window.localStorage;
+  } catch {
+    // Reading `localStorage` throws when the shopper blocks site data.
+    return undefined;
+  }
+}
+
+function referrerWithoutQuery(referrer: string): string {
+  try {
+    const url = new URL(referrer);
+    return (url.origin + url.pathname).slice(0, MAX_URL_LENGTH);
+  } catch {
+    return "";
+  }
+}
+
+function newPageView(): PagePayload {
+  return {
+    id: uuid(),
+    path: location.pathname.slice(0, MAX_URL_LENGTH),
+    title: document.title.slice(0, MAX_TITLE_LENGTH),
+    referrer: referrerWithoutQuery(document.referrer),
+    startedAt: Date.now(),
+    viewportWidth: window.innerWidth,
+    viewportHeight: window.innerHeight,
+    device: deviceClass(window.innerWidth),
+  };
+}
+
+/**
+ * Returns a function that loads the snapshot bundle and runs it. The bundle
+ * is large, so it is loaded only when the server requests a snapshot of
+ * this page view, and at most once.
+ */
+function snapshotLoader(
+  settings: Settings,
+  page: PagePayload,
+  allowed: () => boolean,
+): () => void {
+  let requested = false;
+
+  const takeSnapshot = () => {
+    const snapshot = host.__storelensSnapshot;
+    if (!snapshot || !allowed()) return;
+    snapshot({
+      endpoint: settings.endpoint,
+      shop: settings.shop,
+      page: page.id,
+      path: page.path,
+      debug: settings.debug,
+    }).catch(report);
+  };
+
+  return () => {
+    if (requested) return;
+    requested = true;
+    if (host.__storelensSnapshot || !settings.snapshotSrc) {
+      takeSnapshot();
+      return;
+    }
+    const loader = document.createElement("script");
+    loader.src = settings.snapshotSrc;
+    loader.async = true;
+    loader.onload = guard(takeSnapshot);
+    document.head.appendChild(loader);
+  };
+}
+
+function run(settings: Settings) {
+  const page = newPageView();
+  const scroll = createScrollTracker(page.id);
+  let consent: ConsentState = "pending";
+  let lastPointerType = "";
+  let scrollTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const capturing = () => consent === "allowed" || consent === "pending";
+  const loadSnapshot = snapshotLoader(
+    settings,
+    page,
+    () => consent === "allowed",
+  );
+  const transport = createTransport({
+    endpoint: settings.endpoint,
+    shop: settings.shop,
+    page,
+    identity: () => touchIdentity(localStore(), Date.now()),
+    onResponse: (response: BatchResponse) => {
+      const wanted = response && response.snapshotPages;
+      if (wanted && wanted.indexOf(page.id) >= 0) loadSnapshot();
+    },
+  });
+
+  function flush(final: boolean) {
+    if (consent !== "allowed") return;
+    const depth = scroll.take();
+    if (depth) transport.push(depth);
+    transport.flush(final);
+  }
+
+  const options = { capture: true, passive: true };
+  document.addEventListener(
+    "pointerdown",
+    guard((event: PointerEvent) => {
+      lastPointerType = event.pointerType;
+    }),
+    options,
+  );
+  // Capture phase, so a theme's stopPropagation() cannot hide a click.
+  document.addEventListener(
+    "click",
+    guard((event: MouseEvent) => {
+      if (!capturing()) return;
+      const click = clickPayload(event, page.id, lastPointerType);
+      if (click) transport.push(click);
+    }),
+    options,
+  );
+  // `scroll` does not bubble from an element that scrolls, such as a body
+  // with its own overflow, but a capturing listener on the document
+  // receives it.
+  document.addEventListener(
+    "scroll",
+    guard(() => {
+      if (scrollTimer || !capturing()) return;
+      scrollTimer = setTimeout(
+        guard(() => {
+          scrollTimer = undefined;
+          scroll.measure();
+        }),
+        SCROLL_THROTTLE_MS,
+      );
+    }),
+    options,
+  );
+  addEventListener("load", guard(scroll.measure));
+
+  // `pagehide` is the last event that fires reliably on exit, and mobile
+  // browsers may discard a hidden tab without firing it.
+  addEventListener(
+    "pagehide",
+    guard(() => flush(true)),
+  );
+  document.addEventListener(
+    "visibilitychange",
+    guard(() => {
+      if (document.visibilityState === "hidden") flush(true);
+    }),
+  );
+  setInterval(
+    guard(() => flush(false)),
+    FLUSH_INTERVAL_MS,
+  );
+
+  scroll.measure();
+  watchConsent((state) => {
+    consent = state;
+    if (state === "allowed") flush(false);
+    if (state === "denied" || state === "unavailable") transport.clear();
+  });
+}
+
+/** Starts capture once per page, even when the theme includes it twice. */
+function start() {
+  if (host.__storelensStarted) return;
+  const settings = readSettings();
+  if (!settings) return;
+  host.__storelensStarted = true;
+  setDebug(settings.debug);
+  run(settings);
+}
+
+guard(start)();

@@ -1,0 +1,306 @@
+import {
+  KEEPALIVE_MAX_BYTES,
+  type BatchPayload,
+  type ClickPayload,
+  type PagePayload,
+  type ScrollPayload,
+} from "../../../app/ingest/payload-types";
+import {
+  createTransport,
+  MAX_ATTEMPTS,
+  MAX_QUEUED_EVENTS,
+  MAX_RETRY_DELAY_MS,
+  retryDelay,
+  type TransportOptions,
+} from "./transport";
+
+const PAGE: PagePayload = {
+  id: "5b0c2a0e-0a52-4c1e-9d7e-3f0a6f4f1b11",
+  path: "/products/linen-shirt",
+  title: "Linen shirt",
+  referrer: "",
+  startedAt: 1_700_000_000_000,
+  viewportWidth: 1280,
+  viewportHeight: 800,
+  device: "desktop",
+};
+
+function click(n: number, selector = "#buy"): ClickPayload {
+  return {
+    type: "click",
+    page: PAGE.id,
+    at: 1_700_000_000_000 + n,
+    x: n,
+    y: 2 * n,
+    viewportWidth: 1280,
+    viewportHeight: 800,
+    selector,
+    offsetX: 0.5,
+    offsetY: 0.5,
+    fixed: false,
+    touch: false,
+  };
+}
+
+/** Builds a small event: 500 of them fit in one keepalive body. */
+function scroll(n: number): ScrollPayload {
+  return {
+    type: "scroll",
+    page: PAGE.id,
+    at: 1_700_000_000_000 + n,
+    maxDepthPx: 800 + n,
+    documentHeight: 4000,
+  };
+}
+
+interface SentRequest {
+  init: RequestInit;
+  batch: BatchPayload;
+}
+
+const OK_BODY = { ok: true, duplicate: false, snapshotPages: [] };
+
+/** Stubs fetch with responses taken in order; the last one repeats. */
+function stubFetch(...responses: (() => Response | Promise<never>)[]) {
+  const sent: SentRequest[] = [];
+  const fetchMock = vi.fn(async (_url: string, init: RequestInit) => {
+    sent.push({ init, batch: JSON.parse(String(init.body)) });
+    const next = responses[Math.min(sent.length, responses.length) - 1];
+    return next();
+  });
+  vi.stubGlobal("fetch", fetchMock);
+  return { sent, fetchMock };
+}
+
+const ok = () => Response.json(OK_BODY);
+const status = (code: number, headers?: Record<string, string>) => () =>
+  new Response("{}", { status: code, headers });
+const networkError = () => Promise.reject(new TypeError("Failed to fetch"));
+
+function transport(overrides: Partial<TransportOptions> = {}) {
+  return createTransport({
+    endpoint: "http://127.0.0.1:9/collect",
+    shop: "demo.myshopify.com",
+    page: PAGE,
+    identity: () => ({
+      visitorId: "0e4bd0f4-5c39-4d3b-a7b4-0a4c1c2f6f01",
+      sessionId: "6f1e7a4e-28a4-4a47-9a53-31cf2c7d1a02",
+    }),
+    onResponse: () => {},
+    ...overrides,
+  });
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+describe("transport", () => {
+  it("posts a batch as text/plain with keepalive", async () => {
+    const { sent, fetchMock } = stubFetch(ok);
+    const queue = transport();
+    queue.push(click(1));
+    queue.flush(false);
+    await vi.runAllTimersAsync();
+
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+    expect(fetchMock.mock.calls[0][0]).toBe("http://127.0.0.1:9/collect");
+    expect(sent[0].init.method).toBe("POST");
+    expect(sent[0].init.keepalive).toBe(true);
+    expect(sent[0].init.headers).toEqual({ "Content-Type": "text/plain" });
+    const batch = sent[0].batch;
+    expect(batch.v).toBe(1);
+    expect(batch.shop).toBe("demo.myshopify.com");
+    expect(batch.pages).toEqual([PAGE]);
+    expect(batch.events).toEqual([click(1)]);
+    expect(batch.batchId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("sends nothing for an empty queue", async () => {
+    const { fetchMock } = stubFetch(ok);
+    transport().flush(false);
+    await vi.runAllTimersAsync();
+    expect(fetchMock).not.toHaveBeenCalled();
+  });
+
+  it("splits at 500 events per batch", async () => {
+    const { sent } = stubFetch(ok);
+    const queue = transport();
+    for (let n = 0; n < 1200; n++) queue.push(scroll(n));
+    queue.flush(false);
+    await vi.runAllTimersAsync();
+
+    expect(sent.map((request) => request.batch.events.length)).toEqual([
+      500, 500, 200,
+    ]);
+    const ids = new Set(sent.map((request) => request.batch.batchId));
+    expect(ids.size).toBe(3);
+    expect(sent[2].batch.events[199]).toEqual(scroll(1199));
+  });
+
+  it("keeps each body within the keepalive limit", async () => {
+    const { sent } = stubFetch(ok);
+    const queue = transport();
+    const longSelector = "body > " + "div:nth-of-type(2) > ".repeat(24) + "a";
+    for (let n = 0; n < 300; n++) queue.push(click(n, longSelector));
+    queue.flush(true);
+    await vi.runAllTimersAsync();
+
+    expect(sent.length).toBeGreaterThan(1);
+    for (const request of sent) {
+      const bytes = new TextEncoder().encode(String(request.init.body)).length;
+      expect(bytes).toBeLessThanOrEqual(KEEPALIVE_MAX_BYTES);
+    }
+    const total = sent.reduce((sum, r) => sum + r.batch.events.length, 0);
+    expect(total).toBe(300);
+  });
+
+  it("sends every batch at once on a final flush", async () => {
+    const { fetchMock } = stubFetch(ok);
+    const queue = transport();
+    for (let n = 0; n < 1001; n++) queue.push(scroll(n));
+    queue.flush(true);
+    expect(fetchMock).toHaveBeenCalledTimes(3);
+  });
+
+  it("retries a 429 after Retry-After with the same batch", async () => {
+    const { sent } = stubFetch(status(429, { "Retry-After": "1" }), ok);
+    const queue = transport();
+    queue.push(click(1));
+    queue.flush(false);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(sent).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sent).toHaveLength(2);
+    expect(sent[1].batch.batchId).toBe(sent[0].batch.batchId);
+    expect(sent[1].batch.events).toEqual(sent[0].batch.events);
+  });
+
+  it("backs off 2 s then 4 s after errors", async () => {
+    const { sent } = stubFetch(networkError, status(503), ok);
+    const queue = transport();
+    queue.push(click(1));
+    queue.flush(false);
+    await vi.advanceTimersByTimeAsync(1999);
+    expect(sent).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sent).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(3999);
+    expect(sent).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sent).toHaveLength(3);
+  });
+
+  it("drops a batch after the last attempt", async () => {
+    const { sent } = stubFetch(status(500));
+    const queue = transport();
+    queue.push(click(1));
+    queue.flush(false);
+    await vi.runAllTimersAsync();
+    expect(sent).toHaveLength(MAX_ATTEMPTS);
+    queue.push(click(2));
+    queue.flush(false);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sent).toHaveLength(MAX_ATTEMPTS + 1);
+    expect(sent[MAX_ATTEMPTS].batch.events).toEqual([click(2)]);
+  });
+
+  it("never retries a rejected batch", async () => {
+    const { sent } = stubFetch(status(400), ok);
+    const queue = transport();
+    queue.push(click(1));
+    queue.flush(false);
+    await vi.runAllTimersAsync();
+    expect(sent).toHaveLength(1);
+  });
+
+  it("holds new batches while a retry waits", async () => {
+    const { sent } = stubFetch(status(503), ok);
+    const queue = transport();
+    queue.push(click(1));
+    queue.flush(false);
+    await vi.advanceTimersByTimeAsync(0);
+    queue.push(click(2));
+    queue.flush(false);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sent).toHaveLength(1);
+    await vi.runAllTimersAsync();
+    expect(sent.map((request) => request.batch.events)).toEqual([
+      [click(1)],
+      [click(1)],
+      [click(2)],
+    ]);
+  });
+
+  it("bounds the queue", async () => {
+    const { sent } = stubFetch(ok);
+    const queue = transport();
+    for (let n = 0; n < MAX_QUEUED_EVENTS + 50; n++) queue.push(click(n));
+    queue.flush(true);
+    await vi.runAllTimersAsync();
+    const total = sent.reduce((sum, r) => sum + r.batch.events.length, 0);
+    expect(total).toBe(MAX_QUEUED_EVENTS);
+  });
+
+  it("clear drops queued and retrying batches", async () => {
+    const { sent } = stubFetch(status(503), ok);
+    const queue = transport();
+    queue.push(click(1));
+    queue.flush(false);
+    await vi.advanceTimersByTimeAsync(0);
+    queue.push(click(2));
+    queue.clear();
+    await vi.runAllTimersAsync();
+    queue.flush(true);
+    expect(sent).toHaveLength(1);
+  });
+
+  it("passes the response body to onResponse", async () => {
+    stubFetch(() =>
+      Response.json({ ok: true, duplicate: true, snapshotPages: [PAGE.id] }),
+    );
+    const onResponse = vi.fn();
+    const queue = transport({ onResponse });
+    queue.push(click(1));
+    queue.flush(false);
+    await vi.runAllTimersAsync();
+    expect(onResponse).toHaveBeenCalledWith({
+      ok: true,
+      duplicate: true,
+      snapshotPages: [PAGE.id],
+    });
+  });
+});
+
+describe("retryDelay", () => {
+  const now = Date.UTC(2025, 0, 1, 12, 0, 0);
+
+  it("doubles per attempt", () => {
+    expect([1, 2, 3, 4].map((n) => retryDelay(n, null, now))).toEqual([
+      2000, 4000, 8000, 16000,
+    ]);
+  });
+
+  it("honours Retry-After seconds", () => {
+    expect(retryDelay(3, "1", now)).toBe(1000);
+  });
+
+  it("honours a Retry-After date", () => {
+    const at = new Date(now + 7000).toUTCString();
+    expect(retryDelay(1, at, now)).toBe(7000);
+  });
+
+  it("ignores an unreadable Retry-After", () => {
+    expect(retryDelay(2, "soon", now)).toBe(4000);
+  });
+
+  it("caps every delay", () => {
+    expect(retryDelay(12, null, now)).toBe(MAX_RETRY_DELAY_MS);
+    expect(retryDelay(1, "3600", now)).toBe(MAX_RETRY_DELAY_MS);
+  });
+});

@@ -1,0 +1,208 @@
+// Event queue and batch delivery to the ingest endpoint.
+
+import {
+  KEEPALIVE_MAX_BYTES,
+  MAX_EVENTS_PER_BATCH,
+  PAYLOAD_VERSION,
+  type BatchPayload,
+  type BatchResponse,
+  type EventPayload,
+  type PagePayload,
+} from "../../../app/ingest/payload-types";
+import { uuid, type Identity } from "./identity";
+import { guard, report } from "./log";
+
+/** Maximum queued events; once it is reached, new events are dropped. */
+export const MAX_QUEUED_EVENTS = 2000;
+/** Attempts per batch, the first included, before the batch is dropped. */
+export const MAX_ATTEMPTS = 5;
+/** First retry delay; each further retry doubles it. */
+export const RETRY_BASE_MS = 2000;
+/** Upper bound of any retry delay, `Retry-After` included. */
+export const MAX_RETRY_DELAY_MS = 60_000;
+
+interface Batch {
+  id: string;
+  identity: Identity;
+  events: EventPayload[];
+  attempts: number;
+  /** Value of `generation` when the batch was made. */
+  generation: number;
+}
+
+export interface TransportOptions {
+  endpoint: string;
+  shop: string;
+  page: PagePayload;
+  /** Called once per new batch; it marks session activity. */
+  identity: () => Identity;
+  onResponse: (response: BatchResponse) => void;
+}
+
+export interface Transport {
+  push(event: EventPayload): void;
+  /** With `final`, sends every queued batch now, as on page exit. */
+  flush(final: boolean): void;
+  /** Drops queued and retrying batches, as when consent is withdrawn. */
+  clear(): void;
+}
+
+const encoder = new TextEncoder();
+
+function byteLength(text: string): number {
+  return encoder.encode(text).length;
+}
+
+/**
+ * Returns the wait before the next attempt: `Retry-After` when the server
+ * sent one (seconds or an HTTP date), else 2 s, 4 s, 8 s ... by attempt.
+ */
+export function retryDelay(
+  attempts: number,
+  retryAfter: string | null,
+  now: number,
+): number {
+  let delay = RETRY_BASE_MS * 2 ** (attempts - 1);
+  if (retryAfter) {
+    const seconds = Number(retryAfter);
+    const wait = seconds >= 0 ? seconds * 1000 : Date.parse(retryAfter) - now;
+    if (wait >= 0) delay = wait;
+  }
+  return Math.min(delay, MAX_RETRY_DELAY_MS);
+}
+
+export function createTransport(options: TransportOptions): Transport {
+  let queue: EventPayload[] = [];
+  // Batches that failed and wait for their next attempt, oldest first.
+  let waiting: Batch[] = [];
+  let inFlight = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  // Bumped by `clear()`, so a request that was in flight then is not retried.
+  let generation = 0;
+
+  function encode(batch: Batch): string {
+    const payload: BatchPayload = {
+      v: PAYLOAD_VERSION,
+      batchId: batch.id,
+      shop: options.shop,
+      visitorId: batch.identity.visitorId,
+      sessionId: batch.identity.sessionId,
+      sentAt: Date.now(),
+      pages: [options.page],
+      events: batch.events,
+    };
+    return JSON.stringify(payload);
+  }
+
+  /**
+   * Moves the oldest events into a new batch that stays within
+   * MAX_EVENTS_PER_BATCH and KEEPALIVE_MAX_BYTES: browsers reject a
+   * `keepalive` request whose body is larger than 64 KiB.
+   */
+  function takeBatch(): Batch | undefined {
+    if (!queue.length) return undefined;
+    const batch: Batch = {
+      id: uuid(),
+      identity: options.identity(),
+      events: [],
+      attempts: 0,
+      generation,
+    };
+    let size = byteLength(encode(batch));
+    while (queue.length && batch.events.length < MAX_EVENTS_PER_BATCH) {
+      const comma = batch.events.length ? 1 : 0;
+      const added = byteLength(JSON.stringify(queue[0])) + comma;
+      if (size + added <= KEEPALIVE_MAX_BYTES) {
+        size += added;
+        batch.events.push(queue.shift()!);
+      } else if (batch.events.length) {
+        break;
+      } else {
+        queue.shift(); // Too large for any batch on its own.
+      }
+    }
+    return batch.events.length ? batch : undefined;
+  }
+
+  function scheduleRetry(batch: Batch, retryAfter: string | null) {
+    if (batch.generation !== generation) return;
+    if (batch.attempts >= MAX_ATTEMPTS) {
+      report(`batch ${batch.id} dropped after ${batch.attempts} attempts`);
+      flush(false);
+      return;
+    }
+    waiting.push(batch);
+    clearTimeout(retryTimer);
+    const delay = retryDelay(batch.attempts, retryAfter, Date.now());
+    retryTimer = setTimeout(
+      guard(() => {
+        retryTimer = undefined;
+        flush(false);
+      }),
+      delay,
+    );
+  }
+
+  function send(batch: Batch) {
+    inFlight++;
+    batch.attempts++;
+    fetch(options.endpoint, {
+      method: "POST",
+      keepalive: true,
+      body: encode(batch),
+      // A CORS-safelisted content type spares the preflight request.
+      headers: { "Content-Type": "text/plain" },
+    }).then(
+      guard((response: Response) => {
+        inFlight--;
+        if (response.ok) {
+          response.json().then(guard(options.onResponse), report);
+          flush(false);
+        } else if (response.status === 429 || response.status >= 500) {
+          scheduleRetry(batch, response.headers.get("Retry-After"));
+        } else {
+          // The endpoint rejected the batch itself: sending it again
+          // would fail the same way.
+          report(`batch ${batch.id} rejected with ${response.status}`);
+        }
+      }),
+      guard((error: unknown) => {
+        inFlight--;
+        report(error);
+        scheduleRetry(batch, null);
+      }),
+    );
+  }
+
+  // Outside a page exit one request is in flight at a time, so a slow or
+  // failing endpoint gets no more traffic than one batch per retry delay.
+  function flush(final: boolean) {
+    if (final) {
+      clearTimeout(retryTimer);
+      retryTimer = undefined;
+      const batches = waiting;
+      waiting = [];
+      for (let batch = takeBatch(); batch; batch = takeBatch()) {
+        batches.push(batch);
+      }
+      batches.forEach(send);
+    } else if (!inFlight && !retryTimer) {
+      const batch = waiting.shift() || takeBatch();
+      if (batch) send(batch);
+    }
+  }
+
+  return {
+    push(event) {
+      if (queue.length < MAX_QUEUED_EVENTS) queue.push(event);
+    },
+    flush,
+    clear() {
+      generation++;
+      queue = [];
+      waiting = [];
+      clearTimeout(retryTimer);
+      retryTimer = undefined;
+    },
+  };
+}
