@@ -15,7 +15,9 @@ try {
 const port = Number(process.env.PORT ?? 3000);
 // Demo mode serves the admin without a login, so it never listens beyond
 // this machine.
-const host = config.STORELENS_DEMO ? "127.0.0.1" : (process.env.HOST ?? "0.0.0.0");
+const host = config.STORELENS_DEMO
+  ? "127.0.0.1"
+  : (process.env.HOST ?? "0.0.0.0");
 
 const server = await startAppServer({ root, host, port });
 console.log(`Storelens listening on ${server.url}`);

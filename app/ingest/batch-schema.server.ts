@@ -1,5 +1,10 @@
 import { z } from "zod";
-import { MAX_EVENTS_PER_BATCH, PAYLOAD_VERSION } from "./payload-types";
+import {
+  MAX_EVENTS_PER_BATCH,
+  MAX_TITLE_LENGTH,
+  MAX_URL_LENGTH,
+  PAYLOAD_VERSION,
+} from "./payload-types";
 
 // Server-side validation of `BatchPayload`. Browsers are not trusted: every
 // number is range-checked and every string is bounded.

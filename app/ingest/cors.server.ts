@@ -38,3 +38,15 @@ export function isAllowedOrigin(
     origin === `https://${shopDomain}` || storefrontOrigins.includes(origin)
   );
 }
+
+export function methodNotAllowed(): Response {
+  return Response.json(
+    {
+      error: {
+        code: "method_not_allowed",
+        message: "Use POST with a JSON body",
+      },
+    },
+    { status: 405, headers: { Allow: "POST, OPTIONS" } },
+  );
+}

@@ -61,7 +61,7 @@ async function upload(
     new Request("https://storelens.test/collect/snapshot", {
       method: "POST",
       headers: { "Content-Type": "application/json", ...headers },
-      body,
+      body: body as BodyInit,
     }),
     { pool, logger },
   );

@@ -1,23 +1,17 @@
-import type { ActionFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { pool } from "~/db.server";
-import { preflightResponse } from "~/ingest/cors.server";
+import { methodNotAllowed, preflightResponse } from "~/ingest/cors.server";
 import { handleBatch } from "~/ingest/handle-batch.server";
 import { logger } from "~/logger.server";
 
-export async function action({ request }: ActionFunctionArgs) {
-  if (request.method === "OPTIONS") return preflightResponse(request);
-  if (request.method !== "POST") {
-    return Response.json(
-      { error: { code: "method_not_allowed", message: "Use POST" } },
-      { status: 405, headers: { Allow: "POST, OPTIONS" } },
-    );
-  }
-  return handleBatch(request, { pool, logger });
+// Remix sends OPTIONS (the CORS preflight) to the loader, POST to the action.
+export function loader({ request }: LoaderFunctionArgs) {
+  return request.method === "OPTIONS"
+    ? preflightResponse(request)
+    : methodNotAllowed();
 }
 
-export function loader() {
-  return Response.json(
-    { error: { code: "method_not_allowed", message: "Use POST" } },
-    { status: 405, headers: { Allow: "POST, OPTIONS" } },
-  );
+export async function action({ request }: ActionFunctionArgs) {
+  if (request.method !== "POST") return methodNotAllowed();
+  return handleBatch(request, { pool, logger });
 }

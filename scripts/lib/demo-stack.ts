@@ -1,0 +1,93 @@
+import path from "node:path";
+import pg from "pg";
+import { startAppServer, type AppServer } from "./app-server";
+import {
+  startStorefrontServer,
+  type StorefrontServer,
+} from "./storefront-server";
+
+import { DEMO_SHOP_DOMAIN } from "../../app/demo.server";
+
+export { DEMO_SHOP_DOMAIN };
+const DEMO_SHOP_TIMEZONE = "America/New_York";
+
+export interface DemoStack {
+  app: AppServer;
+  storefront: StorefrontServer;
+  ingestUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Creates or refreshes the demo shop. Its storefront origin changes with the
+ * storefront server's port, so it is written on every start.
+ */
+export async function ensureDemoShop(
+  databaseUrl: string,
+  storefrontOrigin: string,
+): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(
+      `INSERT INTO "Shop" (id, domain, name, timezone, currency,
+                           "storefrontOrigins", "updatedAt")
+       VALUES ('demo-shop', $1, 'Storelens demo shop', $2, 'USD', $3, now())
+       ON CONFLICT (domain) DO UPDATE SET
+         "storefrontOrigins" = EXCLUDED."storefrontOrigins",
+         "uninstalledAt" = NULL,
+         "updatedAt" = now()`,
+      [DEMO_SHOP_DOMAIN, DEMO_SHOP_TIMEZONE, [storefrontOrigin]],
+    );
+  } finally {
+    await client.end();
+  }
+}
+
+/** The tag Shopify would render from the app embed block, for the demo. */
+export function embedScriptTag(ingestUrl: string): string {
+  return (
+    `<script src="/storelens-assets/storelens.js" defer data-storelens` +
+    ` data-shop="${DEMO_SHOP_DOMAIN}" data-endpoint="${ingestUrl}"` +
+    ` data-snapshot-src="/storelens-assets/storelens-snapshot.js"></script>`
+  );
+}
+
+/**
+ * Starts the admin app (demo mode, 127.0.0.1 only) and the demo storefront,
+ * whose pages carry the embed script pointed at the app's ingest endpoint.
+ * The caller sets DATABASE_URL and the demo environment before calling.
+ */
+export async function startDemoStack(options: {
+  root: string;
+  databaseUrl: string;
+  appPort: number;
+  storefrontPort: number;
+}): Promise<DemoStack> {
+  const host = "127.0.0.1";
+  const app = await startAppServer({
+    root: options.root,
+    host,
+    port: options.appPort,
+  });
+  const ingestUrl = `${app.url}/collect`;
+  const storefront = await startStorefrontServer({
+    port: options.storefrontPort,
+    embedScriptTag: embedScriptTag(ingestUrl),
+    assetsDir: path.join(
+      options.root,
+      "extensions",
+      "storelens-embed",
+      "assets",
+    ),
+  });
+  await ensureDemoShop(options.databaseUrl, storefront.url);
+  return {
+    app,
+    storefront,
+    ingestUrl,
+    close: async () => {
+      await Promise.all([app.close(), storefront.close()]);
+    },
+  };
+}

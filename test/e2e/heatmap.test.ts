@@ -1,0 +1,174 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import pg from "pg";
+import type { Browser } from "playwright-core";
+import { HAS_CHROMIUM, launchChromium } from "../support/browser";
+import type { DemoStack } from "../../scripts/lib/demo-stack";
+
+// The whole path in a real browser: the demo storefront's product page with
+// the built embed script, the real ingest endpoint and database, and the
+// admin heatmap page drawing what was captured.
+
+const root = path.resolve(import.meta.dirname, "../..");
+const PRODUCT = "/products/linen-shirt";
+const ADD_TO_CART_CLICKS = 6;
+
+let browser: Browser;
+let stack: DemoStack;
+let pool: pg.Pool;
+
+/** Polls the database until `sql` returns `expected` in column n. */
+async function stored(sql: string, expected: number, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last = -1;
+  while (Date.now() < deadline) {
+    const result = await pool.query<{ n: number }>(sql);
+    last = result.rows[0].n;
+    if (last === expected) return last;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return last;
+}
+
+const ADD_TO_CART_STORED = `SELECT count(*)::int AS n FROM "InteractionEvent"
+  WHERE type = 'click' AND selector = '#add-to-cart'`;
+const SCROLLED_VIEWS = `SELECT count(*)::int AS n FROM "PageView"
+  WHERE "documentHeight" > 0`;
+
+describe.skipIf(!HAS_CHROMIUM)(
+  "storefront click to admin heatmap (Chromium)",
+  () => {
+    beforeAll(async () => {
+      if (!existsSync(path.join(root, "build", "index.js"))) {
+        throw new Error("build/index.js is missing: run npm run build first");
+      }
+      // Demo mode: the admin is served without a Shopify login.
+      process.env.STORELENS_DEMO = "1";
+      const { startDemoStack } = await import("../../scripts/lib/demo-stack");
+      stack = await startDemoStack({
+        root,
+        databaseUrl: process.env.DATABASE_URL!,
+        appPort: 0,
+        storefrontPort: 0,
+      });
+      pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+      browser = await launchChromium();
+    }, 60_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await stack?.close();
+      await pool?.end();
+    });
+
+    it("draws the hottest cell over Add to cart and the depth reached", async () => {
+      // A desktop visitor with a tall window: clicks, scrolls to the bottom.
+      const visitor = await browser.newPage({
+        viewport: { width: 1440, height: 900 },
+      });
+      const snapshotStored = visitor.waitForResponse(
+        (response) => response.url().endsWith("/collect/snapshot"),
+        { timeout: 30_000 },
+      );
+      await visitor.goto(`${stack.storefront.url}${PRODUCT}?consent=granted`);
+      const addToCart = visitor.locator("#add-to-cart");
+      for (let i = 0; i < ADD_TO_CART_CLICKS; i++) {
+        await addToCart.click({ position: { x: 40 + i * 8, y: 20 } });
+      }
+      await visitor.locator("#quantity-plus").click();
+      await visitor.locator("#quantity-plus").click();
+      await visitor.mouse.wheel(0, 20_000);
+      await visitor.waitForTimeout(400);
+      expect((await snapshotStored).status()).toBe(200);
+      // Leaving the page flushes what is left (pagehide, keepalive).
+      await visitor.goto("about:blank");
+      expect(await stored(ADD_TO_CART_STORED, ADD_TO_CART_CLICKS)).toBe(
+        ADD_TO_CART_CLICKS,
+      );
+      expect(await stored(SCROLLED_VIEWS, 1)).toBe(1);
+      await visitor.close();
+
+      // A second visitor with a shorter window: the raw y of the same button
+      // differs, the element anchor does not.
+      const shortWindow = await browser.newPage({
+        viewport: { width: 1440, height: 700 },
+      });
+      await shortWindow.goto(
+        `${stack.storefront.url}${PRODUCT}?consent=granted`,
+      );
+      await shortWindow.locator("#add-to-cart").click();
+      await shortWindow.locator("#add-to-cart").click();
+      await shortWindow.goto("about:blank");
+      expect(await stored(ADD_TO_CART_STORED, ADD_TO_CART_CLICKS + 2)).toBe(
+        ADD_TO_CART_CLICKS + 2,
+      );
+      expect(await stored(SCROLLED_VIEWS, 2)).toBe(2);
+      await shortWindow.close();
+
+      const admin = await browser.newPage({
+        viewport: { width: 1280, height: 900 },
+      });
+      const errors: string[] = [];
+      admin.on("pageerror", (error) => errors.push(error.message));
+      await admin.goto(
+        `${stack.app.url}/app/heatmaps?path=${encodeURIComponent(PRODUCT)}&device=desktop`,
+      );
+      const summary = admin.getByTestId("heatmap-summary");
+      await summary.waitFor({ timeout: 30_000 });
+      expect(await summary.getAttribute("data-hottest-selector")).toBe(
+        "#add-to-cart",
+      );
+      const hottest = {
+        x: Number(await summary.getAttribute("data-hottest-x")),
+        y: Number(await summary.getAttribute("data-hottest-y")),
+      };
+
+      const frame = admin.frameLocator('[data-testid="heatmap-frame"] iframe');
+      const box = await frame.locator("#add-to-cart").evaluate((element) => {
+        const rect = element.getBoundingClientRect();
+        const view = element.ownerDocument.defaultView!;
+        return {
+          left: rect.left + view.scrollX,
+          top: rect.top + view.scrollY,
+          right: rect.right + view.scrollX,
+          bottom: rect.bottom + view.scrollY,
+        };
+      });
+      expect(hottest.x).toBeGreaterThanOrEqual(box.left);
+      expect(hottest.x).toBeLessThanOrEqual(box.right);
+      expect(hottest.y).toBeGreaterThanOrEqual(box.top);
+      expect(hottest.y).toBeLessThanOrEqual(box.bottom);
+
+      await admin.goto(
+        `${stack.app.url}/app/heatmaps?path=${encodeURIComponent(PRODUCT)}&device=desktop&mode=scroll`,
+      );
+      const scroll = admin.getByTestId("scroll-summary");
+      await scroll.waitFor({ timeout: 30_000 });
+      // One page view scrolled to the bottom, one that never scrolled.
+      const depths = await pool.query<{ percent: number }>(
+        `SELECT floor(LEAST("maxScrollPx"::float8 / "documentHeight", 1) * 100)::int
+           AS percent
+         FROM "PageView" WHERE "documentHeight" > 0 ORDER BY percent`,
+      );
+      const percents = depths.rows.map((row) => row.percent);
+      expect(percents).toHaveLength(2);
+      expect(percents[1]).toBe(100);
+      expect(percents[0]).toBeLessThan(50);
+      const average = Number(await scroll.getAttribute("data-average-percent"));
+      expect(average).toBe(Math.round((percents[0] + percents[1]) / 2));
+      const rows = await admin
+        .locator("tbody tr")
+        .evaluateAll((elements) =>
+          elements.map((row) =>
+            Array.from(row.querySelectorAll("th, td")).map((cell) =>
+              cell.textContent?.trim(),
+            ),
+          ),
+        );
+      expect(rows).toContainEqual(["0%", "100%"]);
+      expect(rows).toContainEqual(["100%", "50%"]);
+      expect(errors).toEqual([]);
+      await admin.close();
+    }, 120_000);
+  },
+);
