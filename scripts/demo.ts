@@ -125,6 +125,7 @@ await client.end();
 
 if (stored.rows[0].n === 0 || reseed) {
   const started = Date.now();
+  let lastPercent = -100;
   const seeded = await seedDemoTraffic({
     ingestUrl: stack.ingestUrl,
     origin: stack.storefront.url,

@@ -62,28 +62,51 @@ function boxOf(doc: Document, selector: string): DOMRect | null {
   }
 }
 
-/** Creates a transparent canvas covering the document, above its content. */
+/**
+ * Creates a transparent canvas the size of the rebuilt document. It lives in
+ * the admin's own document: a canvas inside the snapshot iframe would paint
+ * nothing, because browsers show a canvas's fallback content instead of its
+ * bitmap where scripting is disabled, as it is in the sandbox.
+ */
 export function overlayCanvas(doc: Document): HTMLCanvasElement {
-  doc.getElementById("storelens-overlay")?.remove();
   const root = doc.documentElement;
-  const width = Math.max(root.scrollWidth, doc.body?.scrollWidth ?? 0);
-  const height = Math.min(
-    Math.max(root.scrollHeight, doc.body?.scrollHeight ?? 0),
+  const canvas = document.createElement("canvas");
+  canvas.width = Math.max(root.scrollWidth, doc.body?.scrollWidth ?? 0, 1);
+  canvas.height = Math.min(
+    Math.max(root.scrollHeight, doc.body?.scrollHeight ?? 0, 1),
     MAX_CANVAS_HEIGHT_PX,
   );
-  const canvas = doc.createElement("canvas");
-  canvas.id = "storelens-overlay";
-  canvas.width = width;
-  canvas.height = height;
-  canvas.setAttribute(
+  return canvas;
+}
+
+/**
+ * Lays the drawn canvas over the rebuilt document as an image, so it scrolls
+ * with the page. Returns a function that releases the image's memory.
+ */
+export async function attachOverlay(
+  doc: Document,
+  canvas: HTMLCanvasElement,
+): Promise<() => void> {
+  const blob = await new Promise<Blob | null>((resolve) =>
+    canvas.toBlob(resolve, "image/png"),
+  );
+  if (!blob) throw new Error("the heatmap canvas could not be encoded");
+  const url = URL.createObjectURL(blob);
+  doc.getElementById("storelens-overlay")?.remove();
+  const image = doc.createElement("img");
+  image.id = "storelens-overlay";
+  image.alt = "";
+  image.src = url;
+  image.setAttribute(
     "style",
     `position:absolute!important;left:0!important;top:0!important;` +
-      `width:${width}px!important;height:${height}px!important;` +
-      `pointer-events:none!important;z-index:2147483647!important;` +
-      `margin:0!important;padding:0!important;border:0!important`,
+      `width:${canvas.width}px!important;height:${canvas.height}px!important;` +
+      `max-width:none!important;pointer-events:none!important;` +
+      `z-index:2147483647!important;margin:0!important;padding:0!important;` +
+      `border:0!important;opacity:1!important`,
   );
-  root.appendChild(canvas);
-  return canvas;
+  doc.documentElement.appendChild(image);
+  return () => URL.revokeObjectURL(url);
 }
 
 /**
@@ -154,16 +177,14 @@ export function drawScrollReach(
     context.fillStyle = `rgba(${r},${g},${b},0.42)`;
     context.fillRect(0, top, canvas.width, bandHeight);
     if (band > 0 && band % labelEvery === 0) {
+      const label = `${band * bandPercent}% down: ${Math.round(share * 100)}% of page views`;
+      context.font = "13px -apple-system, BlinkMacSystemFont, sans-serif";
+      const width = context.measureText(label).width + 12;
       context.fillStyle = "rgba(0,0,0,0.75)";
       context.fillRect(0, top, canvas.width, 1);
-      context.fillRect(8, top + 4, 168, 24);
+      context.fillRect(8, top + 4, width, 24);
       context.fillStyle = "#fff";
-      context.font = "13px -apple-system, BlinkMacSystemFont, sans-serif";
-      context.fillText(
-        `${Math.round(share * 100)}% reached ${band * bandPercent}%`,
-        14,
-        top + 21,
-      );
+      context.fillText(label, 14, top + 21);
     }
   });
 }

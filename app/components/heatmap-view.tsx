@@ -7,6 +7,7 @@ import type { PageSnapshotData } from "~/analytics/page-snapshot.server";
 import type { ScrollReach } from "~/analytics/scroll-reach";
 import {
   HEAT_CELL_PX,
+  attachOverlay,
   drawHeat,
   drawScrollReach,
   overlayCanvas,
@@ -27,6 +28,8 @@ interface Props {
 interface DrawResult {
   hottest: HeatCell | null;
   unplacedClicks: number;
+  /** Frees the overlay image's memory. */
+  release: () => void;
 }
 
 /**
@@ -36,6 +39,7 @@ interface DrawResult {
  */
 export function HeatmapView(props: Props) {
   const { mode, snapshot, clickGroups, scroll, fallbackViewport } = props;
+  const outer = useRef<HTMLDivElement>(null);
   const frameRoot = useRef<HTMLDivElement>(null);
   const [status, setStatus] = useState<"loading" | "ready" | "error">(
     "loading",
@@ -47,11 +51,11 @@ export function HeatmapView(props: Props) {
     : fallbackViewport;
 
   useEffect(() => {
-    const root = frameRoot.current?.parentElement;
-    if (!root) return;
-    const observer = new ResizeObserver(() => setWidth(root.clientWidth));
-    observer.observe(root);
-    setWidth(root.clientWidth);
+    const container = outer.current;
+    if (!container) return;
+    const observer = new ResizeObserver(() => setWidth(container.clientWidth));
+    observer.observe(container);
+    setWidth(container.clientWidth);
     return () => observer.disconnect();
   }, []);
 
@@ -60,10 +64,15 @@ export function HeatmapView(props: Props) {
     if (!root) return;
     let cancelled = false;
     setStatus("loading");
-    root.replaceChildren();
-    render(root, props)
+    // Each run draws into its own host, removed on cleanup, so a render
+    // still loading when the data changes can never leave a second frame.
+    const host = document.createElement("div");
+    root.appendChild(host);
+    let release = () => {};
+    render(host, props)
       .then((drawn) => {
-        if (cancelled) return;
+        release = drawn.release;
+        if (cancelled) return release();
         setResult(drawn);
         setStatus("ready");
       })
@@ -73,6 +82,8 @@ export function HeatmapView(props: Props) {
       });
     return () => {
       cancelled = true;
+      release();
+      host.remove();
     };
     // Redraw only when the data changes, not on every parent render.
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -81,38 +92,40 @@ export function HeatmapView(props: Props) {
   const scale = width > 0 ? Math.min(1, width / viewport.width) : 1;
 
   return (
-    <BlockStack gap="300">
-      {status === "error" ? (
-        <Banner tone="critical" title="The heatmap could not be drawn">
-          <p>Reload the page; if this keeps happening, pick another page.</p>
-        </Banner>
-      ) : null}
-      {status === "loading" ? <Spinner size="small" /> : null}
-      <div
-        style={{
-          width: viewport.width * scale,
-          height: viewport.height * scale,
-          overflow: "hidden",
-          border: "1px solid #d2d5d8",
-          borderRadius: 8,
-          background: "#fff",
-        }}
-      >
+    <div ref={outer} style={{ width: "100%" }}>
+      <BlockStack gap="300">
+        {status === "error" ? (
+          <Banner tone="critical" title="The heatmap could not be drawn">
+            <p>Reload the page; if this keeps happening, pick another page.</p>
+          </Banner>
+        ) : null}
+        {status === "loading" ? <Spinner size="small" /> : null}
         <div
-          ref={frameRoot}
-          data-testid="heatmap-frame"
           style={{
-            width: viewport.width,
-            height: viewport.height,
-            transform: `scale(${scale})`,
-            transformOrigin: "0 0",
+            width: viewport.width * scale,
+            height: viewport.height * scale,
+            overflow: "hidden",
+            border: "1px solid #d2d5d8",
+            borderRadius: 8,
+            background: "#fff",
           }}
-        />
-      </div>
-      {status === "ready" && result ? (
-        <Summary mode={mode} result={result} scroll={scroll} />
-      ) : null}
-    </BlockStack>
+        >
+          <div
+            ref={frameRoot}
+            data-testid="heatmap-frame"
+            style={{
+              width: viewport.width,
+              height: viewport.height,
+              transform: `scale(${scale})`,
+              transformOrigin: "0 0",
+            }}
+          />
+        </div>
+        {status === "ready" && result ? (
+          <Summary mode={mode} result={result} scroll={scroll} />
+        ) : null}
+      </BlockStack>
+    </div>
   );
 }
 
@@ -170,12 +183,18 @@ async function render(root: HTMLDivElement, props: Props): Promise<DrawResult> {
   const canvas = overlayCanvas(doc);
   if (mode === "scroll") {
     drawScrollReach(canvas, scroll.reach, scroll.bandPercent);
-    return { hottest: null, unplacedClicks: 0 };
+    const release = await attachOverlay(doc, canvas);
+    return { hottest: null, unplacedClicks: 0, release };
   }
   const { points, unplaced } = placeClickGroups(doc, clickGroups);
   const grid = binPoints(points, HEAT_CELL_PX);
   drawHeat(canvas, grid.cells, grid.maxWeight);
-  return { hottest: grid.hottest, unplacedClicks: snapshot ? unplaced : 0 };
+  const release = await attachOverlay(doc, canvas);
+  return {
+    hottest: grid.hottest,
+    unplacedClicks: snapshot ? unplaced : 0,
+    release,
+  };
 }
 
 async function rebuildSnapshot(
