@@ -17,13 +17,22 @@ declare global {
   var storelensDb: Database | undefined;
 }
 
+// Prisma's DateTime columns are `timestamp` without a time zone and hold
+// UTC. Raw SQL compares them with `timestamptz` values, which PostgreSQL
+// converts through the session time zone, so every session runs in UTC.
+const SESSION_OPTIONS = "-c TimeZone=UTC";
+
 function connect(): Database {
   const connectionString = env().DATABASE_URL;
   return {
     prisma: new PrismaClient({
-      adapter: new PrismaPg({ connectionString, max: 5 }),
+      adapter: new PrismaPg({
+        connectionString,
+        max: 5,
+        options: SESSION_OPTIONS,
+      }),
     }),
-    pool: new pg.Pool({ connectionString, max: 10 }),
+    pool: new pg.Pool({ connectionString, max: 10, options: SESSION_OPTIONS }),
   };
 }
 
