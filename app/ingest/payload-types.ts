@@ -71,7 +71,67 @@ export interface ScrollPayload {
   documentHeight: number;
 }
 
-export type EventPayload = ClickPayload | ScrollPayload;
+/** Shopify standard and DOM events the web pixel forwards. */
+export const SHOPIFY_EVENT_NAMES = [
+  "page_viewed",
+  "product_viewed",
+  "collection_viewed",
+  "search_submitted",
+  "cart_viewed",
+  "product_added_to_cart",
+  "product_removed_from_cart",
+  "checkout_started",
+  "checkout_contact_info_submitted",
+  "checkout_address_info_submitted",
+  "checkout_shipping_info_submitted",
+  "payment_info_submitted",
+  "checkout_completed",
+  "clicked",
+  "form_submitted",
+] as const;
+
+export type ShopifyEventName = (typeof SHOPIFY_EVENT_NAMES)[number];
+
+/**
+ * One Shopify event as the web pixel forwards it: ids and amounts only.
+ * Values typed by the shopper (DOM events carry them) are never sent.
+ */
+export interface ShopifyEventPayload {
+  type: "shopify";
+  /** Shopify's event id (`event.id`), used to store a redelivery once. */
+  id: string;
+  name: ShopifyEventName;
+  /** Epoch milliseconds of `event.timestamp`. */
+  at: number;
+  /** Path of `event.context.document.location`, without query string. */
+  path: string;
+  /** Numeric product and variant ids (from GraphQL ids or plain numbers). */
+  productId?: string;
+  variantId?: string;
+  quantity?: number;
+  /** Line cost (cart events) or checkout total (checkout events). */
+  amount?: number;
+  /** ISO 4217 code of `amount`; required whenever `amount` is present. */
+  currency?: string;
+  checkoutToken?: string;
+  /** Numeric order id from checkout_completed (`checkout.order.id`). */
+  orderId?: string;
+}
+
+export type EventPayload = ClickPayload | ScrollPayload | ShopifyEventPayload;
+
+/**
+ * Where the visit came from, read from the landing page's URL and
+ * `document.referrer`. Sent with the first batch of a session.
+ */
+export interface LandingPayload {
+  path: string;
+  /** Origin and path of the referrer, without query string; empty if none. */
+  referrer: string;
+  utmSource?: string;
+  utmMedium?: string;
+  utmCampaign?: string;
+}
 
 export interface BatchPayload {
   v: typeof PAYLOAD_VERSION;
@@ -87,6 +147,11 @@ export interface BatchPayload {
   sentAt: number;
   pages: PagePayload[];
   events: EventPayload[];
+  /** Which script sent the batch; the embed when absent. */
+  source?: "embed" | "pixel";
+  /** Shopify's client id, when the sender knows it (always, for the pixel). */
+  clientId?: string;
+  landing?: LandingPayload;
 }
 
 /** Body of a successful `POST /collect` response. */
