@@ -5,6 +5,11 @@ import {
   MAX_URL_LENGTH,
   PAYLOAD_VERSION,
 } from "./payload-types";
+import {
+  clientIdSchema,
+  landingSchema,
+  shopifyEventSchema,
+} from "./shopify-event-schema.server";
 
 // Server-side validation of `BatchPayload`. Browsers are not trusted: every
 // number is range-checked and every string is bounded.
@@ -99,9 +104,11 @@ const scrollSchema = z.object({
   documentHeight: pixels,
 });
 
-const eventSchema = z.discriminatedUnion("type", [clickSchema, scrollSchema], {
-  error: "has an unknown type: expected click or scroll",
-});
+const eventSchema = z.discriminatedUnion(
+  "type",
+  [clickSchema, scrollSchema, shopifyEventSchema],
+  { error: "has an unknown type: expected click, scroll or shopify" },
+);
 
 export const batchSchema = z.object({
   v: z.literal(PAYLOAD_VERSION, `must be ${PAYLOAD_VERSION}`),
@@ -122,6 +129,11 @@ export const batchSchema = z.object({
       MAX_EVENTS_PER_BATCH,
       `must hold at most ${MAX_EVENTS_PER_BATCH} events: split the batch`,
     ),
+  source: z
+    .enum(["embed", "pixel"], { error: "must be embed or pixel" })
+    .default("embed"),
+  clientId: clientIdSchema.optional(),
+  landing: landingSchema.optional(),
 });
 
 export type ValidBatch = z.infer<typeof batchSchema>;

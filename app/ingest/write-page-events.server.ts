@@ -1,0 +1,286 @@
+import type pg from "pg";
+import type { ValidBatch, ValidEvent } from "./batch-schema.server";
+import { IngestError } from "./errors.server";
+import type { IngestShop } from "./write-batch.server";
+
+// Page views and the click and scroll events of the storefront script.
+
+/** How long a snapshot claim waits for its upload before another page view may take it. */
+const SNAPSHOT_CLAIM_TIMEOUT = "10 minutes";
+
+export type PageEvent = Extract<ValidEvent, { type: "click" | "scroll" }>;
+
+export interface PageRow {
+  id: string;
+  path: string;
+  device: string;
+}
+
+export function pageEventsOf(batch: ValidBatch): PageEvent[] {
+  return batch.events.filter(
+    (event): event is PageEvent => event.type !== "shopify",
+  );
+}
+
+/**
+ * Maps every page id the events refer to onto its path and device: from the
+ * batch itself, or from a page view stored by an earlier batch of the same
+ * session.
+ */
+export async function resolvePages(
+  client: pg.PoolClient,
+  shop: IngestShop,
+  batch: ValidBatch,
+): Promise<Map<string, PageRow>> {
+  const pages = new Map<string, PageRow>(
+    batch.pages.map((page) => [page.id, page]),
+  );
+  const referenced = pageEventsOf(batch).map((event) => event.page);
+  const unknown = [...new Set(referenced)].filter((id) => !pages.has(id));
+  if (unknown.length > 0) {
+    const stored = await client.query<PageRow>(
+      `SELECT id, path, device FROM "PageView"
+       WHERE "shopId" = $1 AND "sessionId" = $2 AND id = ANY($3::uuid[])`,
+      [shop.id, batch.sessionId, unknown],
+    );
+    for (const row of stored.rows) pages.set(row.id, row);
+  }
+  const index = batch.events.findIndex(
+    (event) => event.type !== "shopify" && !pages.has(event.page),
+  );
+  if (index >= 0) {
+    throw new IngestError(
+      400,
+      "unknown_page",
+      `events.${index}.page refers to a page view that is neither in this batch nor stored for this session: include its entry in pages`,
+      `events.${index}.page`,
+    );
+  }
+  return pages;
+}
+
+export async function insertPageViews(
+  client: pg.PoolClient,
+  shop: IngestShop,
+  batch: ValidBatch,
+  corrected: (at: number) => Date,
+) {
+  if (batch.pages.length === 0) return;
+  const pages = batch.pages;
+  await client.query(
+    `INSERT INTO "PageView"
+       ("shopId", id, "sessionId", path, title, referrer, "startedAt",
+        "viewportWidth", "viewportHeight", device)
+     SELECT $1, page.id, $2, page.path, page.title, page.referrer,
+            page.started_at, page.vw, page.vh, page.device
+     FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[],
+                 $7::timestamptz[], $8::int[], $9::int[], $10::text[])
+       AS page(id, path, title, referrer, started_at, vw, vh, device)
+     ON CONFLICT ("shopId", id) DO NOTHING`,
+    [
+      shop.id,
+      batch.sessionId,
+      pages.map((page) => page.id),
+      pages.map((page) => page.path),
+      pages.map((page) => page.title),
+      pages.map((page) => page.referrer || null),
+      pages.map((page) => corrected(page.startedAt)),
+      pages.map((page) => page.viewportWidth),
+      pages.map((page) => page.viewportHeight),
+      pages.map((page) => page.device),
+    ],
+  );
+}
+
+export async function insertEvents(
+  client: pg.PoolClient,
+  shop: IngestShop,
+  batch: ValidBatch,
+  pages: Map<string, PageRow>,
+  corrected: (at: number) => Date,
+  receivedAt: Date,
+) {
+  const columns = {
+    page: [] as string[],
+    type: [] as string[],
+    occurredAt: [] as Date[],
+    clientAt: [] as Date[],
+    path: [] as string[],
+    device: [] as string[],
+    vw: [] as (number | null)[],
+    vh: [] as (number | null)[],
+    x: [] as (number | null)[],
+    y: [] as (number | null)[],
+    selector: [] as (string | null)[],
+    offsetX: [] as (number | null)[],
+    offsetY: [] as (number | null)[],
+    fixed: [] as (boolean | null)[],
+    touch: [] as (boolean | null)[],
+    depth: [] as (number | null)[],
+    documentHeight: [] as (number | null)[],
+  };
+  const pageViewports = new Map(
+    batch.pages.map((page) => [page.id, page] as const),
+  );
+  const events = pageEventsOf(batch);
+  if (events.length === 0) return;
+  for (const event of events) {
+    const page = pages.get(event.page)!;
+    columns.page.push(event.page);
+    columns.type.push(event.type);
+    columns.occurredAt.push(corrected(event.at));
+    columns.clientAt.push(new Date(event.at));
+    columns.path.push(page.path);
+    columns.device.push(page.device);
+    if (event.type === "click") {
+      columns.vw.push(event.viewportWidth);
+      columns.vh.push(event.viewportHeight);
+      columns.x.push(event.x);
+      columns.y.push(event.y);
+      columns.selector.push(event.selector);
+      columns.offsetX.push(event.offsetX);
+      columns.offsetY.push(event.offsetY);
+      columns.fixed.push(event.fixed);
+      columns.touch.push(event.touch);
+      columns.depth.push(null);
+      columns.documentHeight.push(null);
+    } else {
+      const viewport = pageViewports.get(event.page);
+      columns.vw.push(viewport?.viewportWidth ?? null);
+      columns.vh.push(viewport?.viewportHeight ?? null);
+      columns.x.push(null);
+      columns.y.push(null);
+      columns.selector.push(null);
+      columns.offsetX.push(null);
+      columns.offsetY.push(null);
+      columns.fixed.push(null);
+      columns.touch.push(null);
+      columns.depth.push(Math.min(event.maxDepthPx, event.documentHeight));
+      columns.documentHeight.push(event.documentHeight);
+    }
+  }
+  await client.query(
+    `INSERT INTO "InteractionEvent"
+       ("shopId", "pageViewId", "sessionId", type, "occurredAt", "clientAt",
+        path, device, "viewportWidth", "viewportHeight", x, y, selector,
+        "offsetX", "offsetY", fixed, touch, "scrollDepthPx", "documentHeight",
+        "batchId", "receivedAt")
+     SELECT $1, e.page, $2, e.type, e.occurred_at, e.client_at, e.path,
+            e.device, COALESCE(e.vw, pv."viewportWidth"),
+            COALESCE(e.vh, pv."viewportHeight"), e.x, e.y, e.selector,
+            e.offset_x, e.offset_y, e.fixed, e.touch, e.depth, e.doc_height,
+            $3, $4
+     FROM unnest($5::uuid[], $6::text[], $7::timestamptz[], $8::timestamptz[],
+                 $9::text[], $10::text[], $11::int[], $12::int[],
+                 $13::float8[], $14::float8[], $15::text[], $16::float8[],
+                 $17::float8[], $18::bool[], $19::bool[], $20::int[],
+                 $21::int[])
+       AS e(page, type, occurred_at, client_at, path, device, vw, vh, x, y,
+            selector, offset_x, offset_y, fixed, touch, depth, doc_height)
+     LEFT JOIN "PageView" pv ON pv."shopId" = $1 AND pv.id = e.page`,
+    [
+      shop.id,
+      batch.sessionId,
+      batch.batchId,
+      receivedAt,
+      columns.page,
+      columns.type,
+      columns.occurredAt,
+      columns.clientAt,
+      columns.path,
+      columns.device,
+      columns.vw,
+      columns.vh,
+      columns.x,
+      columns.y,
+      columns.selector,
+      columns.offsetX,
+      columns.offsetY,
+      columns.fixed,
+      columns.touch,
+      columns.depth,
+      columns.documentHeight,
+    ],
+  );
+}
+
+export async function raiseScrollDepth(
+  client: pg.PoolClient,
+  shop: IngestShop,
+  events: PageEvent[],
+) {
+  const deepest = new Map<string, { depth: number; height: number }>();
+  for (const event of events) {
+    if (event.type !== "scroll") continue;
+    const depth = Math.min(event.maxDepthPx, event.documentHeight);
+    const seen = deepest.get(event.page);
+    if (!seen || depth > seen.depth) {
+      deepest.set(event.page, { depth, height: event.documentHeight });
+    }
+  }
+  if (deepest.size === 0) return;
+  const ids = [...deepest.keys()];
+  await client.query(
+    `UPDATE "PageView" pv SET
+       "maxScrollPx" = GREATEST(pv."maxScrollPx", s.depth),
+       "documentHeight" = CASE WHEN s.depth >= pv."maxScrollPx"
+                               THEN s.height ELSE pv."documentHeight" END
+     FROM unnest($2::uuid[], $3::int[], $4::int[]) AS s(id, depth, height)
+     WHERE pv."shopId" = $1 AND pv.id = s.id`,
+    [
+      shop.id,
+      ids,
+      ids.map((id) => deepest.get(id)!.depth),
+      ids.map((id) => deepest.get(id)!.height),
+    ],
+  );
+}
+
+/**
+ * Claims the day's snapshot slot for each new page view whose path and
+ * device have no snapshot yet today (in the shop's time zone). A claim not
+ * followed by an upload within the timeout passes to a later page view.
+ */
+export async function claimSnapshots(
+  client: pg.PoolClient,
+  shop: IngestShop,
+  batch: ValidBatch,
+  receivedAt: Date,
+): Promise<string[]> {
+  // One candidate per path and device: ON CONFLICT may touch a row only
+  // once per statement.
+  const candidates = new Map(
+    batch.pages.map((page) => [`${page.device} ${page.path}`, page] as const),
+  );
+  const pages = [...candidates.values()];
+  if (pages.length === 0) return [];
+  const claimed = await client.query<{ pageViewId: string }>(
+    `INSERT INTO "PageSnapshot"
+       ("shopId", id, path, device, day, "pageViewId", "viewportWidth",
+        "viewportHeight", "documentHeight", data, "byteSize", "createdAt")
+     SELECT $1, gen_random_uuid()::text, page.path, page.device,
+            ($2::timestamptz AT TIME ZONE $3)::date, page.id, page.vw,
+            page.vh, 0, ''::bytea, 0, $2
+     FROM unnest($4::uuid[], $5::text[], $6::text[], $7::int[], $8::int[])
+       AS page(id, path, device, vw, vh)
+     ON CONFLICT ("shopId", path, device, day) DO UPDATE SET
+       "pageViewId" = EXCLUDED."pageViewId",
+       "viewportWidth" = EXCLUDED."viewportWidth",
+       "viewportHeight" = EXCLUDED."viewportHeight",
+       "createdAt" = EXCLUDED."createdAt"
+     WHERE "PageSnapshot"."byteSize" = 0
+       AND "PageSnapshot"."createdAt" < $2::timestamptz - interval '${SNAPSHOT_CLAIM_TIMEOUT}'
+     RETURNING "pageViewId"`,
+    [
+      shop.id,
+      receivedAt,
+      shop.timezone,
+      pages.map((page) => page.id),
+      pages.map((page) => page.path),
+      pages.map((page) => page.device),
+      pages.map((page) => page.viewportWidth),
+      pages.map((page) => page.viewportHeight),
+    ],
+  );
+  return claimed.rows.map((row) => row.pageViewId);
+}
