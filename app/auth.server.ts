@@ -3,7 +3,7 @@ import type { AdminApiContext } from "@shopify/shopify-app-remix/server";
 import { prisma } from "./db.server";
 import { DEMO_SHOP_DOMAIN, isDemoMode } from "./demo.server";
 import { authenticate } from "./shopify.server";
-import { installShop } from "./shops.server";
+import { installShop } from "./install.server";
 import { env } from "./env.server";
 
 export interface AdminContext {

@@ -8,7 +8,7 @@ import {
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { prisma } from "./db.server";
 import { env } from "./env.server";
-import { installShop } from "./shops.server";
+import { installShop } from "./install.server";
 
 const config = env();
 

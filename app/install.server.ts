@@ -1,0 +1,144 @@
+import type { AdminApiContext } from "@shopify/shopify-app-remix/server";
+import { prisma } from "./db.server";
+import { logger } from "./logger.server";
+
+const SHOP_QUERY = `#graphql
+  query StorelensShop {
+    shop { name ianaTimezone currencyCode primaryDomain { url } }
+    currentAppInstallation { id }
+  }`;
+
+const SET_INGEST_URL = `#graphql
+  mutation StorelensIngestUrl($metafields: [MetafieldsSetInput!]!) {
+    metafieldsSet(metafields: $metafields) {
+      userErrors { field message }
+    }
+  }`;
+
+const CREATE_PIXEL = `#graphql
+  mutation StorelensPixelCreate($settings: JSON!) {
+    webPixelCreate(webPixel: { settings: $settings }) {
+      userErrors { code field message }
+      webPixel { id }
+    }
+  }`;
+
+const FIND_PIXEL = `#graphql
+  query StorelensPixel { webPixel { id } }`;
+
+const UPDATE_PIXEL = `#graphql
+  mutation StorelensPixelUpdate($id: ID!, $settings: JSON!) {
+    webPixelUpdate(id: $id, webPixel: { settings: $settings }) {
+      userErrors { code field message }
+    }
+  }`;
+
+interface UserErrors {
+  userErrors: { code?: string; message: string }[];
+}
+
+interface ShopQueryData {
+  shop: {
+    name: string;
+    ianaTimezone: string;
+    currencyCode: string;
+    primaryDomain: { url: string } | null;
+  };
+  currentAppInstallation: { id: string };
+}
+
+/**
+ * Records an installation: shop details, the storefront origins allowed to
+ * post events, and the ingest URL in an app-owned metafield, which the theme
+ * app embed reads as `app.metafields.storelens.ingest_url`.
+ */
+export async function installShop(
+  domain: string,
+  admin: AdminApiContext,
+  appUrl: string,
+): Promise<void> {
+  const response = await admin.graphql(SHOP_QUERY);
+  const { data } = (await response.json()) as { data: ShopQueryData };
+  const origins = new Set([`https://${domain}`]);
+  if (data.shop.primaryDomain?.url) {
+    origins.add(new URL(data.shop.primaryDomain.url).origin);
+  }
+  const fields = {
+    name: data.shop.name,
+    timezone: data.shop.ianaTimezone,
+    currency: data.shop.currencyCode,
+    storefrontOrigins: [...origins],
+    uninstalledAt: null,
+  };
+  await prisma.shop.upsert({
+    where: { domain },
+    create: { domain, ...fields },
+    update: { ...fields, installedAt: new Date() },
+  });
+
+  const metafield = await admin.graphql(SET_INGEST_URL, {
+    variables: {
+      metafields: [
+        {
+          ownerId: data.currentAppInstallation.id,
+          namespace: "storelens",
+          key: "ingest_url",
+          type: "single_line_text_field",
+          value: `${appUrl}/collect`,
+        },
+      ],
+    },
+  });
+  const result = (await metafield.json()) as {
+    data: { metafieldsSet: { userErrors: { message: string }[] } };
+  };
+  const errors = result.data.metafieldsSet.userErrors;
+  if (errors.length > 0) {
+    logger.error(
+      { shop: domain, errors: errors.map((error) => error.message) },
+      "could not store the ingest URL metafield",
+    );
+  }
+  await connectWebPixel(domain, admin, `${appUrl}/collect`);
+  logger.info({ shop: domain }, "shop installed");
+}
+
+/**
+ * Creates the app's web pixel with the ingest URL in its settings, or
+ * updates it when a previous installation already created one (Shopify
+ * allows one pixel per app and shop and answers TAKEN).
+ */
+async function connectWebPixel(
+  domain: string,
+  admin: AdminApiContext,
+  ingestUrl: string,
+): Promise<void> {
+  const settings = JSON.stringify({ ingestUrl });
+  const created = (await (
+    await admin.graphql(CREATE_PIXEL, { variables: { settings } })
+  ).json()) as { data: { webPixelCreate: UserErrors } };
+  const errors = created.data.webPixelCreate.userErrors;
+  if (errors.length === 0) return;
+  if (!errors.some((error) => error.code === "TAKEN")) {
+    logger.error(
+      { shop: domain, errors: errors.map((error) => error.message) },
+      "could not create the web pixel",
+    );
+    return;
+  }
+  const found = (await (await admin.graphql(FIND_PIXEL)).json()) as {
+    data: { webPixel: { id: string } };
+  };
+  const updated = (await (
+    await admin.graphql(UPDATE_PIXEL, {
+      variables: { id: found.data.webPixel.id, settings },
+    })
+  ).json()) as { data: { webPixelUpdate: UserErrors } };
+  const updateErrors = updated.data.webPixelUpdate.userErrors;
+  if (updateErrors.length > 0) {
+    logger.error(
+      { shop: domain, errors: updateErrors.map((error) => error.message) },
+      "could not update the web pixel",
+    );
+  }
+}
