@@ -19,6 +19,7 @@ export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 const NAVIGATION = [
   { to: "/app", label: "Overview" },
+  { to: "/app/revenue", label: "Revenue" },
   { to: "/app/heatmaps", label: "Heatmaps" },
 ];
 

@@ -1,0 +1,12 @@
+/** Money in the shop's currency, e.g. "€80.00". */
+export function formatMoney(value: string | number, currency: string): string {
+  return new Intl.NumberFormat("en-US", {
+    style: "currency",
+    currency,
+  }).format(Number(value));
+}
+
+/** A share as a percentage with one decimal, or a dash when unknown. */
+export function formatPercent(value: number | null): string {
+  return value === null ? "–" : `${(value * 100).toFixed(1)}%`;
+}

@@ -1,0 +1,300 @@
+import { z } from "zod";
+import { InvalidMoneyError, parseMoney } from "./money";
+import {
+  InvalidShopifyIdError,
+  normaliseShopifyId,
+  parseShopifyId,
+  type ShopifyResource,
+} from "./order-id";
+import {
+  InvalidOrderPayloadError,
+  normaliseFinancialStatus,
+  sessionIdFromAttributes,
+  type OrderInput,
+  type RefundInput,
+} from "./order-input";
+import { fieldPath, refundAmountInShopMoney } from "./refund-amount";
+
+// Webhook payloads use the REST Admin API shape of the subscribed API
+// version (2025-10 in shopify.app.toml). Only the fields read are declared;
+// others pass unchecked.
+
+const dateTime = z.iso
+  .datetime({ offset: true, error: "must be an ISO 8601 date-time" })
+  .transform((text) => new Date(text));
+
+function shopMoneyBag(options: { allowNegative?: boolean } = {}) {
+  return z
+    .object({
+      shop_money: z.object({ amount: z.unknown(), currency_code: z.unknown() }),
+    })
+    .transform((bag, context) => {
+      try {
+        const money = parseMoney(
+          bag.shop_money.amount,
+          bag.shop_money.currency_code,
+          "shop_money",
+          options,
+        );
+        return { shop_money: money };
+      } catch (error) {
+        if (!(error instanceof InvalidMoneyError)) throw error;
+        context.addIssue({
+          code: "custom",
+          message: error.reason,
+          path: ["shop_money"],
+        });
+        return z.NEVER;
+      }
+    });
+}
+
+const restRefundSchema = z.object({
+  id: z.unknown(),
+  admin_graphql_api_id: z.string().nullish(),
+  order_id: z.unknown(),
+  created_at: dateTime,
+  refund_line_items: z
+    .array(
+      z.object({
+        subtotal_set: shopMoneyBag(),
+        total_tax_set: shopMoneyBag().nullish(),
+      }),
+    )
+    .nullish(),
+  refund_shipping_lines: z
+    .array(
+      z.object({
+        subtotal_amount_set: shopMoneyBag(),
+        tax_amount_set: shopMoneyBag().nullish(),
+      }),
+    )
+    .nullish(),
+  order_adjustments: z
+    .array(
+      z.object({
+        kind: z.string().nullish(),
+        amount_set: shopMoneyBag({ allowNegative: true }),
+        tax_amount_set: shopMoneyBag({ allowNegative: true }).nullish(),
+      }),
+    )
+    .nullish(),
+  total_duties_set: shopMoneyBag().nullish(),
+  total_additional_fees_set: shopMoneyBag().nullish(),
+  // Amounts of transactions other than successful refunds are never read,
+  // so they are parsed only once a transaction is known to count.
+  transactions: z
+    .array(
+      z.object({
+        kind: z.string().nullish(),
+        status: z.string().nullish(),
+        amount: z.unknown(),
+        currency: z.unknown(),
+        test: z.boolean().nullish(),
+      }),
+    )
+    .nullish(),
+});
+
+const restOrderSchema = z.object({
+  id: z.unknown(),
+  admin_graphql_api_id: z.string().nullish(),
+  name: z.string().nullish(),
+  created_at: dateTime.nullish(),
+  processed_at: dateTime.nullish(),
+  updated_at: dateTime,
+  cancelled_at: dateTime.nullish(),
+  test: z.boolean().nullish(),
+  financial_status: z.string().nullish(),
+  total_price_set: shopMoneyBag(),
+  note_attributes: z
+    .array(z.object({ name: z.string(), value: z.unknown() }))
+    .nullish(),
+  checkout_token: z.string().nullish(),
+  customer: z
+    .object({ id: z.unknown(), admin_graphql_api_id: z.string().nullish() })
+    .nullish(),
+  refunds: z.array(restRefundSchema).nullish(),
+});
+
+type RestRefund = z.output<typeof restRefundSchema>;
+
+function formatPath(path: PropertyKey[]): string {
+  return path
+    .map((key, index) => {
+      if (typeof key === "number") return `[${key}]`;
+      return index === 0 ? String(key) : `.${String(key)}`;
+    })
+    .join("");
+}
+
+function parseShape<T extends z.ZodType>(
+  schema: T,
+  payload: unknown,
+  source: string,
+): z.output<T> {
+  const result = schema.safeParse(payload, {
+    error: (issue) => (issue.input === undefined ? "is missing" : undefined),
+  });
+  if (result.success) return result.data;
+  throw new InvalidOrderPayloadError(
+    source,
+    result.error.issues.map((issue) => {
+      const path = formatPath(issue.path);
+      return path ? `${path} ${issue.message}` : issue.message;
+    }),
+  );
+}
+
+/**
+ * Collects id and amount errors, so that one message lists every problem
+ * of a payload.
+ */
+class Problems {
+  readonly list: string[] = [];
+
+  id(value: unknown, resource: ShopifyResource, field: string): string {
+    try {
+      return normaliseShopifyId(value, resource);
+    } catch (error) {
+      if (!(error instanceof InvalidShopifyIdError)) throw error;
+      this.list.push(`${field}: ${error.message}`);
+      return "";
+    }
+  }
+
+  money<T>(compute: () => T): T | null {
+    try {
+      return compute();
+    } catch (error) {
+      if (!(error instanceof InvalidMoneyError)) throw error;
+      this.list.push(error.message);
+      return null;
+    }
+  }
+
+  throwIfAny(source: string): void {
+    if (this.list.length > 0) {
+      throw new InvalidOrderPayloadError(source, this.list);
+    }
+  }
+}
+
+// `admin_graphql_api_id` is a string, so unlike `id` it survives
+// JSON.parse exactly however large the number grows.
+function idField(
+  record: { id: unknown; admin_graphql_api_id?: string | null },
+  path: string,
+): { value: unknown; field: string } {
+  if (record.admin_graphql_api_id) {
+    return {
+      value: record.admin_graphql_api_id,
+      field: fieldPath(path, "admin_graphql_api_id"),
+    };
+  }
+  return { value: record.id, field: fieldPath(path, "id") };
+}
+
+function refundInput(
+  refund: RestRefund,
+  orderId: string,
+  shopCurrency: string,
+  path: string,
+  problems: Problems,
+): RefundInput | null {
+  const { value, field } = idField(refund, path);
+  const id = problems.id(value, "Refund", field);
+  const amount = problems.money(() =>
+    refundAmountInShopMoney(refund, shopCurrency, path),
+  );
+  if (!id || !amount) return null;
+  return { id, orderId, amount, createdAt: refund.created_at };
+}
+
+/**
+ * Converts an orders/paid, orders/updated or orders/cancelled payload,
+ * refunds included. Throws `InvalidOrderPayloadError` listing every invalid
+ * field.
+ */
+export function orderFromWebhook(payload: unknown, topic: string): OrderInput {
+  const source = `${topic} payload`;
+  const order = parseShape(restOrderSchema, payload, source);
+  const problems = new Problems();
+
+  const { value, field } = idField(order, "");
+  const id = problems.id(value, "Order", field);
+  const processedAt = order.processed_at ?? order.created_at;
+  if (!processedAt) problems.list.push("processed_at is missing");
+  const totalPrice = order.total_price_set.shop_money;
+
+  const refunds = (order.refunds ?? []).map((refund, index) => {
+    const path = `refunds[${index}]`;
+    if (refund.order_id !== undefined && refund.order_id !== null) {
+      const refundOrderId = parseShopifyId(refund.order_id, "Order");
+      if (id && refundOrderId !== id) {
+        problems.list.push(`${path}.order_id does not match the order's id`);
+      }
+    }
+    return refundInput(refund, id, totalPrice.currency, path, problems);
+  });
+  problems.throwIfAny(source);
+
+  const attributes = (order.note_attributes ?? []).map((attribute) => ({
+    name: attribute.name,
+    value: typeof attribute.value === "string" ? attribute.value : null,
+  }));
+  // A customer id only links visits to a customer, so a malformed one is
+  // dropped rather than rejecting the order.
+  const customer = order.customer
+    ? idField(order.customer, "customer")
+    : undefined;
+  return {
+    id,
+    name: order.name ?? null,
+    processedAt: processedAt!,
+    updatedAt: order.updated_at,
+    cancelledAt: order.cancelled_at ?? null,
+    test: order.test ?? false,
+    financialStatus: normaliseFinancialStatus(order.financial_status),
+    totalPrice,
+    sessionId: sessionIdFromAttributes(attributes),
+    checkoutToken: order.checkout_token ?? null,
+    customerId: customer ? parseShopifyId(customer.value, "Customer") : null,
+    refunds: refunds.filter((refund) => refund !== null),
+  };
+}
+
+export interface WebhookRefund {
+  refund: RefundInput;
+  /** True when a transaction of the refund was made in test mode. */
+  testTransactions: boolean;
+}
+
+/**
+ * Converts a refunds/create payload. `shopCurrency` is the currency of the
+ * order, which the payload itself does not state.
+ */
+export function refundFromWebhook(
+  payload: unknown,
+  shopCurrency: string,
+  topic = "refunds/create",
+): WebhookRefund {
+  const source = `${topic} payload`;
+  const refund = parseShape(restRefundSchema, payload, source);
+  const problems = new Problems();
+  const orderId = problems.id(refund.order_id, "Order", "order_id");
+  const input = refundInput(refund, orderId, shopCurrency, "", problems);
+  problems.throwIfAny(source);
+  return {
+    refund: input!,
+    testTransactions: (refund.transactions ?? []).some(
+      (transaction) => transaction.test === true,
+    ),
+  };
+}
+
+/** Reads the order id of a refunds/create payload, or null when invalid. */
+export function refundOrderId(payload: unknown): string | null {
+  const orderId = (payload as { order_id?: unknown } | null)?.order_id;
+  return parseShopifyId(orderId, "Order");
+}
