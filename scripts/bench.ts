@@ -134,6 +134,47 @@ const pool = new pg.Pool({
   connectionString: databaseUrl,
   options: "-c TimeZone=UTC",
 });
+const { refreshRevenueRollup } =
+  await import("../app/analytics/revenue/revenue-rollup.server");
+
+log("Write-time cost of the daily rollup");
+const benchShop = { id: "bench", timezone: "America/New_York" };
+await timed(`first build of ${DAYS} days`, () =>
+  refreshRevenueRollup(pool, benchShop),
+);
+const WRITE_SAMPLE = 50_000;
+const insertSample = () =>
+  client.query(
+    `INSERT INTO "VisitorSession"
+       ("shopId", id, "visitorId", "startedAt", "lastSeenAt", device)
+     SELECT 'noise', gen_random_uuid(), gen_random_uuid(), now(), now(), 'mobile'
+     FROM generate_series(1, $1)`,
+    [WRITE_SAMPLE],
+  );
+await client.query(
+  `ALTER TABLE "VisitorSession" DISABLE TRIGGER "VisitorSession_rollup"`,
+);
+let started = performance.now();
+await insertSample();
+const withoutTrigger = performance.now() - started;
+await client.query(
+  `ALTER TABLE "VisitorSession" ENABLE TRIGGER "VisitorSession_rollup"`,
+);
+started = performance.now();
+await insertSample();
+const withTrigger = performance.now() - started;
+log(
+  `  ${WRITE_SAMPLE.toLocaleString("en-US")} session inserts: ` +
+    `${withTrigger.toFixed(0)} ms with the day-marking trigger, ` +
+    `${withoutTrigger.toFixed(0)} ms without ` +
+    `(${(withTrigger / withoutTrigger).toFixed(2)} x)`,
+);
+started = performance.now();
+await refreshRevenueRollup(pool, { id: "noise", timezone: "America/New_York" });
+log(
+  `  rebuilding the day those inserts marked: ${(performance.now() - started).toFixed(0)} ms`,
+);
+
 const today = new Date().toISOString().slice(0, 10);
 const from = new Date(Date.now() - 29 * 86_400_000).toISOString().slice(0, 10);
 const filter = {
@@ -155,7 +196,7 @@ log(
   `  full scan of page views, sessions and orders (baseline): ${baseline.toFixed(0)} ms`,
 );
 log(
-  `  RPS by page, last 30 days: ${byPage.toFixed(0)} ms (${(byPage / baseline).toFixed(3)} x baseline)`,
+  `  RPS by page, last 30 days, from the rollup: ${byPage.toFixed(0)} ms (${(byPage / baseline).toFixed(3)} x baseline)`,
 );
 log(
   `  dashboard (all revenue queries), last 30 days: ${dashboard.toFixed(0)} ms (${(dashboard / baseline).toFixed(3)} x baseline)`,

@@ -13,7 +13,7 @@ export interface DayRevenueRow {
 
 /**
  * One row per calendar day of the range in the shop's time zone, days
- * without traffic included. Days come from local midnights, so a day with a
+ * without traffic included. Sessions come from the daily rollup. Days come from local midnights, so a day with a
  * daylight-saving change has 23 or 25 hours, as on the shop's clock.
  */
 export async function revenueByDay(
@@ -30,13 +30,11 @@ export async function revenueByDay(
        SELECT generate_series($2::date, $3::date, interval '1 day')::date AS day
      ),
      sessions AS (
-       SELECT ("startedAt" AT TIME ZONE 'UTC' AT TIME ZONE $4)::date AS day,
-              count(*) AS n
-       FROM "VisitorSession"
-       WHERE "shopId" = $1 AND NOT "isBot"
-         AND "startedAt" >= ${RANGE_BOUNDS_SQL.lower("$2", "$4")}
-         AND "startedAt" < ${RANGE_BOUNDS_SQL.upper("$3", "$4")}
-       GROUP BY 1
+       SELECT day, sum(sessions) AS n
+       FROM "DailyRevenueStat"
+       WHERE "shopId" = $1 AND dimension = 'device'
+         AND day >= $2::date AND day <= $3::date
+       GROUP BY day
      ),
      orders AS (
        SELECT ("processedAt" AT TIME ZONE 'UTC' AT TIME ZONE $4)::date AS day,

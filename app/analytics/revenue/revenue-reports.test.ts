@@ -14,6 +14,7 @@ import { revenueByDay } from "./revenue-by-day.server";
 import { revenueByDimension } from "./revenue-by-dimension.server";
 import { revenueByPage } from "./revenue-by-page.server";
 import { revenueByStage } from "./revenue-by-stage.server";
+import { refreshRevenueRollup } from "./revenue-rollup.server";
 import { revenueSummary } from "./revenue-summary.server";
 
 const logger = pino({ level: "silent" });
@@ -89,6 +90,7 @@ describe("revenue summary", () => {
         createdAt: new Date(DAY + 3 * 86_400_000),
       },
     });
+    await refreshRevenueRollup(pool, shop);
     const summary = await revenueSummary(pool, {
       shopId: shop.id,
       timezone: "UTC",
@@ -114,6 +116,7 @@ describe("revenue summary", () => {
       },
     });
     await order(shop.id, "2002", "30.00");
+    await refreshRevenueRollup(pool, shop);
     const summary = await revenueSummary(pool, {
       shopId: shop.id,
       timezone: "UTC",
@@ -155,6 +158,8 @@ describe("revenue summary", () => {
     await send(pixel);
     await send({ ...pixel, batchId: randomUUID() });
 
+    await refreshRevenueRollup(pool, shop);
+
     const summary = await revenueSummary(pool, {
       shopId: shop.id,
       timezone: "UTC",
@@ -177,6 +182,7 @@ describe("revenue summary", () => {
     );
     const human = await visit(shop.domain, "/");
     await order(shop.id, "4001", "60.00", { sessionId: human });
+    await refreshRevenueRollup(pool, shop);
     const summary = await revenueSummary(pool, {
       shopId: shop.id,
       timezone: "UTC",
@@ -195,6 +201,7 @@ describe("revenue breakdowns", () => {
     await visit(shop.domain, "/");
     await order(shop.id, "5001", "90.00", { sessionId: buyer });
     const filter = { shopId: shop.id, timezone: "UTC", range: RANGE };
+    await refreshRevenueRollup(pool, shop);
 
     const pages = await revenueByPage(pool, filter);
     expect(pages).toEqual([
@@ -240,6 +247,7 @@ describe("revenue breakdowns", () => {
     await visit(shop.domain, "/", Date.UTC(2026, 2, 8, 5, 30)); // Mar 8, 00:30 EST
     await visit(shop.domain, "/", Date.UTC(2026, 2, 9, 3, 30)); // Mar 8, 23:30 EDT
     await visit(shop.domain, "/", Date.UTC(2026, 2, 9, 4, 30)); // Mar 9, 00:30 EDT
+    await refreshRevenueRollup(pool, shop);
     const days = await revenueByDay(pool, {
       shopId: shop.id,
       timezone: "America/New_York",
@@ -276,5 +284,81 @@ describe("revenueRates", () => {
         netRevenue: "300.00",
       }),
     ).toEqual({ rps: 1.5, conversionRate: 0.025, aov: 50, smallSample: false });
+  });
+});
+
+describe("revenue rollup", () => {
+  it("rebuilds only the days that changed", async () => {
+    const shop = await newShop("rollup.myshopify.com");
+    const buyer = await visit(shop.domain, "/products/linen-shirt");
+    await visit(shop.domain, "/", DAY + 86_400_000);
+    expect(await refreshRevenueRollup(pool, shop)).toBe(2);
+    expect(await refreshRevenueRollup(pool, shop)).toBe(0);
+
+    // An order that arrives later marks its session's day only.
+    await order(shop.id, "6001", "40.00", { sessionId: buyer });
+    expect(await refreshRevenueRollup(pool, shop)).toBe(1);
+    const filter = { shopId: shop.id, range: RANGE };
+    expect((await revenueByPage(pool, filter))[0]).toMatchObject({
+      path: "/products/linen-shirt",
+      orders: 1,
+      netRevenue: "40.00",
+    });
+
+    // A refund lowers the session's revenue on the next refresh.
+    await prisma.orderRefund.create({
+      data: {
+        shopId: shop.id,
+        id: "9601",
+        orderId: "6001",
+        amount: "15.00",
+        createdAt: new Date(DAY + 2 * 86_400_000),
+      },
+    });
+    expect(await refreshRevenueRollup(pool, shop)).toBe(1);
+    expect((await revenueByPage(pool, filter))[0].netRevenue).toBe("25.00");
+  });
+
+  it("drops a session later flagged as a bot", async () => {
+    const shop = await newShop("late-bot.myshopify.com");
+    const page = makePage({ path: "/", startedAt: DAY });
+    const batch = makeBatch(shop.domain, {
+      sentAt: DAY + 5000,
+      pages: [page],
+      events: [makeClick(page, { at: DAY + 1000 })],
+    });
+    await send(batch);
+    await refreshRevenueRollup(pool, shop);
+    const filter = { shopId: shop.id, range: RANGE };
+    expect((await revenueByDimension(pool, "device", filter))[0].sessions).toBe(
+      1,
+    );
+
+    await send(
+      {
+        ...batch,
+        batchId: randomUUID(),
+        pages: [],
+        events: [makeClick(page, { at: DAY + 2000 })],
+      },
+      "Googlebot/2.1 (+http://www.google.com/bot.html)",
+    );
+    await refreshRevenueRollup(pool, shop);
+    expect(await revenueByDimension(pool, "device", filter)).toEqual([]);
+  });
+
+  it("keeps two shops' rollups apart", async () => {
+    const one = await newShop("rollup-one.myshopify.com");
+    const two = await newShop("rollup-two.myshopify.com");
+    await visit(one.domain, "/");
+    await visit(two.domain, "/");
+    await visit(two.domain, "/");
+    await refreshRevenueRollup(pool, one);
+    await refreshRevenueRollup(pool, two);
+    const sessionsOf = async (shopId: string) =>
+      (await revenueByDimension(pool, "device", { shopId, range: RANGE }))[0]
+        .sessions;
+    expect(await sessionsOf(one.id)).toBe(1);
+    expect(await sessionsOf(two.id)).toBe(2);
   });
 });
