@@ -2,6 +2,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@prisma/client";
 import pg from "pg";
 import { env } from "./env.server";
+import { logger } from "./logger.server";
 
 interface Database {
   prisma: PrismaClient;
@@ -24,15 +25,33 @@ const SESSION_OPTIONS = "-c TimeZone=UTC";
 
 function connect(): Database {
   const connectionString = env().DATABASE_URL;
+  const pool = new pg.Pool({
+    connectionString,
+    max: 10,
+    options: SESSION_OPTIONS,
+  });
+  // An idle client whose connection drops (a database restart, failover or
+  // an administrator ending it) emits "error" on the pool. Unhandled, that
+  // event would crash the process; the pool replaces the client instead.
+  pool.on("error", (error) => {
+    logger.warn({ err: error.message }, "idle database connection lost");
+  });
   return {
     prisma: new PrismaClient({
-      adapter: new PrismaPg({
-        connectionString,
-        max: 5,
-        options: SESSION_OPTIONS,
-      }),
+      adapter: new PrismaPg(
+        { connectionString, max: 5, options: SESSION_OPTIONS },
+        {
+          onPoolError: (error) =>
+            logger.warn(
+              { err: error.message },
+              "idle database connection lost",
+            ),
+          onConnectionError: (error) =>
+            logger.warn({ err: error.message }, "database connection lost"),
+        },
+      ),
     }),
-    pool: new pg.Pool({ connectionString, max: 10, options: SESSION_OPTIONS }),
+    pool,
   };
 }
 

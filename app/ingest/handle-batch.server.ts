@@ -6,7 +6,11 @@ import { corsHeaders, isAllowedOrigin } from "./cors.server";
 import { IngestError, fromZodError } from "./errors.server";
 import type { BatchResponse } from "./payload-types";
 import { MAX_BATCH_BYTES } from "./payload-types";
-import { parseJsonObject, readBodyCapped } from "./read-body.server";
+import {
+  fieldWithNul,
+  parseJsonObject,
+  readBodyCapped,
+} from "./read-body.server";
 import { findShopForIngest } from "./shop-lookup.server";
 import { writeBatch } from "./write-batch.server";
 
@@ -23,12 +27,28 @@ export async function handleBatch(
   try {
     const bytes = await readBodyCapped(request, MAX_BATCH_BYTES);
     const json = parseJsonObject(bytes);
+    const nulField = fieldWithNul(json);
+    if (nulField !== null) {
+      throw new IngestError(
+        400,
+        "invalid_field",
+        `${nulField} contains a NUL character, which cannot be stored`,
+        nulField,
+      );
+    }
     const parsed = batchSchema.safeParse(json);
     if (!parsed.success) throw fromZodError(parsed.error, json);
     const batch = parsed.data;
 
     const shop = await findShopForIngest(deps.pool, batch.shop);
-    if (!isAllowedOrigin(origin, shop.domain, shop.storefrontOrigins)) {
+    if (
+      !isAllowedOrigin(
+        origin,
+        shop.domain,
+        shop.storefrontOrigins,
+        batch.source,
+      )
+    ) {
       throw new IngestError(
         403,
         "origin_not_allowed",

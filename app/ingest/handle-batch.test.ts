@@ -361,3 +361,18 @@ function withEvent(batch: any, patch: Record<string, unknown>) {
 function withPage(batch: any, patch: Record<string, unknown>) {
   return { ...batch, pages: [{ ...batch.pages[0], ...patch }] };
 }
+
+describe("strings PostgreSQL cannot store", () => {
+  it("rejects a NUL character with the field named", async () => {
+    const batch = makeBatch(SHOP_A);
+    const result = await post(withEvent(batch, { selector: "#a\u0000b" }));
+    expect(result.status).toBe(400);
+    expect(result.body.error.field).toBe("events.0.selector");
+  });
+
+  it("rejects deep nesting without crashing", async () => {
+    const deep = "[".repeat(100_000) + "]".repeat(100_000);
+    const result = await post(`{"v":1,"pages":${deep}}`);
+    expect(result.status).toBe(400);
+  });
+});

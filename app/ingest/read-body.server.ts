@@ -64,3 +64,37 @@ export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> {
   }
   return value as Record<string, unknown>;
 }
+
+/**
+ * Returns the dotted path of the first string that contains a NUL
+ * character, or null. PostgreSQL text columns cannot store NUL, so such a
+ * value is rejected up front instead of failing the insert. Iterative and
+ * linear in the body's size, so deep nesting cannot exhaust the stack.
+ */
+export function fieldWithNul(value: unknown): string | null {
+  interface Step {
+    value: unknown;
+    key: string;
+    parent: Step | null;
+  }
+  const pending: Step[] = [{ value, key: "", parent: null }];
+  while (pending.length > 0) {
+    const step = pending.pop()!;
+    if (typeof step.value === "string") {
+      if (step.value.includes("\u0000")) return pathOf(step);
+    } else if (step.value !== null && typeof step.value === "object") {
+      for (const [key, child] of Object.entries(step.value)) {
+        pending.push({ value: child, key, parent: step });
+      }
+    }
+  }
+  return null;
+
+  function pathOf(step: Step): string {
+    const keys: string[] = [];
+    for (let at: Step | null = step; at?.parent; at = at.parent) {
+      keys.push(at.key);
+    }
+    return keys.reverse().join(".");
+  }
+}

@@ -1,4 +1,5 @@
 import {
+  resolveIdentity,
   SESSION_IDLE_MS,
   SESSION_KEY,
   touchIdentity,
@@ -92,5 +93,71 @@ describe("touchIdentity", () => {
     const second = touchIdentity(blockedStorage, start + 1000);
     expect(first.visitorId).toMatch(UUID_V4);
     expect(second).toEqual(first);
+  });
+});
+
+describe("resolveIdentity", () => {
+  const start = 1_700_000_000_000;
+  const visitor = "0f8fad5b-d9cb-469f-a165-70867728950e";
+  const session = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+
+  it("continues a recent session", () => {
+    const resolved = resolveIdentity(
+      visitor,
+      `${session} ${start}`,
+      start + 60_000,
+    );
+    expect(resolved.visitorId).toBe(visitor);
+    expect(resolved.sessionId).toBe(session);
+    expect(resolved.newSession).toBe(false);
+    expect(resolved.writes).toEqual([
+      [SESSION_KEY, `${session} ${start + 60_000}`],
+    ]);
+  });
+
+  it("creates both ids when nothing is stored", () => {
+    const resolved = resolveIdentity(null, null, start);
+    expect(resolved.visitorId).toMatch(UUID_V4);
+    expect(resolved.sessionId).toMatch(UUID_V4);
+    expect(resolved.newSession).toBe(true);
+    expect(resolved.writes).toEqual([
+      [VISITOR_KEY, resolved.visitorId],
+      [SESSION_KEY, `${resolved.sessionId} ${start}`],
+    ]);
+  });
+
+  it("starts a session after 31 idle minutes", () => {
+    const now = start + 31 * 60_000;
+    const resolved = resolveIdentity(visitor, `${session} ${start}`, now);
+    expect(resolved.visitorId).toBe(visitor);
+    expect(resolved.sessionId).not.toBe(session);
+    expect(resolved.sessionId).toMatch(UUID_V4);
+    expect(resolved.newSession).toBe(true);
+    expect(resolved.writes).toEqual([
+      [SESSION_KEY, `${resolved.sessionId} ${now}`],
+    ]);
+  });
+
+  it("starts a session when the clock went back", () => {
+    const resolved = resolveIdentity(visitor, `${session} ${start}`, start - 1);
+    expect(resolved.newSession).toBe(true);
+    expect(resolved.sessionId).not.toBe(session);
+  });
+
+  it("matches touchIdentity for the same stored values", () => {
+    const storage = memoryStorage();
+    storage.values.set(VISITOR_KEY, visitor);
+    storage.values.set(SESSION_KEY, `${session} ${start}`);
+    const touched = touchIdentity(storage, start + 1000);
+    const resolved = resolveIdentity(
+      visitor,
+      `${session} ${start}`,
+      start + 1000,
+    );
+    expect(touched).toEqual({
+      visitorId: resolved.visitorId,
+      sessionId: resolved.sessionId,
+    });
+    expect(storage.values.get(SESSION_KEY)).toBe(resolved.writes[0][1]);
   });
 });

@@ -1,5 +1,6 @@
-// Visitor and session ids. Callers must have analytics consent before
-// calling `touchIdentity`, because it writes to localStorage.
+// Visitor and session ids, shared by the embed and the web pixel through
+// the storefront's localStorage. Callers must have analytics consent before
+// calling `touchIdentity` or storing the writes of `resolveIdentity`.
 
 export const VISITOR_KEY = "storelens:vid";
 export const SESSION_KEY = "storelens:sid";
@@ -54,26 +55,58 @@ function write(storage: KeyValueStore | undefined, key: string, value: string) {
   }
 }
 
+export interface ResolvedIdentity extends Identity {
+  /** True when the session id was created now: none stored, or idle. */
+  newSession: boolean;
+  /** Key and value pairs the caller must store, in this order. */
+  writes: [key: string, value: string][];
+}
+
+/**
+ * Decides the visitor and session ids from the stored values of
+ * VISITOR_KEY and SESSION_KEY, and records `now` as the session's last
+ * activity. A stored session is `<uuid> <last activity in epoch ms>`. Pure
+ * apart from new UUIDs, so the embed and the web pixel, which reach the
+ * same localStorage through different APIs, take the same decision.
+ */
+export function resolveIdentity(
+  storedVisitor: string | null | undefined,
+  storedSession: string | null | undefined,
+  now: number,
+): ResolvedIdentity {
+  const writes: [string, string][] = [];
+  let visitorId = storedVisitor || "";
+  if (!UUID.test(visitorId)) {
+    visitorId = uuid();
+    writes.push([VISITOR_KEY, visitorId]);
+  }
+  const [storedId, lastActivity] = (storedSession || "").split(" ");
+  const idle = now - Number(lastActivity);
+  // A last activity after `now` means the clock was set back. The stored
+  // time then cannot measure idleness, so a new session starts.
+  const newSession = !(
+    UUID.test(storedId) &&
+    idle >= 0 &&
+    idle < SESSION_IDLE_MS
+  );
+  const sessionId = newSession ? uuid() : storedId;
+  writes.push([SESSION_KEY, sessionId + " " + now]);
+  return { visitorId, sessionId, newSession, writes };
+}
+
 /**
  * Returns the visitor and session ids, creating them when missing, and
- * records `now` as the session's last activity. A stored session is
- * `<uuid> <last activity in epoch ms>`.
+ * records `now` as the session's last activity in `storage`.
  */
 export function touchIdentity(
   storage: KeyValueStore | undefined,
   now: number,
 ): Identity {
-  let visitorId = read(storage, VISITOR_KEY);
-  if (!UUID.test(visitorId)) {
-    visitorId = uuid();
-    write(storage, VISITOR_KEY, visitorId);
-  }
-  const [storedId, lastActivity] = read(storage, SESSION_KEY).split(" ");
-  const idle = now - Number(lastActivity);
-  const sessionId =
-    UUID.test(storedId) && idle >= 0 && idle < SESSION_IDLE_MS
-      ? storedId
-      : uuid();
-  write(storage, SESSION_KEY, sessionId + " " + now);
-  return { visitorId, sessionId };
+  const resolved = resolveIdentity(
+    read(storage, VISITOR_KEY),
+    read(storage, SESSION_KEY),
+    now,
+  );
+  for (const [key, value] of resolved.writes) write(storage, key, value);
+  return { visitorId: resolved.visitorId, sessionId: resolved.sessionId };
 }

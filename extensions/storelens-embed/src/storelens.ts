@@ -9,6 +9,7 @@ import {
   type PagePayload,
 } from "../../../app/ingest/payload-types";
 import { clickPayload, createScrollTracker } from "./capture";
+import { createCartAttributeWriter } from "./cart-attribute";
 import { deviceClass } from "./capture-maths";
 import { watchConsent, type ConsentState } from "./consent";
 import { touchIdentity, uuid } from "./identity";
@@ -24,6 +25,7 @@ export const SCROLL_THROTTLE_MS = 250;
 interface StorelensWindow {
   __storelensStarted?: boolean;
   __storelensSnapshot?: TakeSnapshot;
+  Shopify?: { routes?: { root?: unknown } };
 }
 
 /** Values of the script tag's data attributes. */
@@ -71,6 +73,16 @@ function localStore(): Storage | undefined {
     // Reading `localStorage` throws when the shopper blocks site data.
     return undefined;
   }
+}
+
+/**
+ * Returns `Shopify.routes.root`, such as `/` or `/fr/`, or `/` when it is
+ * missing or odd. A value such as `//host/` would send the cart request to
+ * another host, so only plain path segments pass.
+ */
+function storefrontRoot(): string {
+  const root = host.Shopify?.routes?.root;
+  return typeof root === "string" && /^\/([\w-]+\/)*$/.test(root) ? root : "/";
 }
 
 function referrerWithoutQuery(referrer: string): string {
@@ -142,6 +154,16 @@ function run(settings: Settings) {
   let scrollTimer: ReturnType<typeof setTimeout> | undefined;
 
   const capturing = () => consent === "allowed" || consent === "pending";
+  const writeCartSession = createCartAttributeWriter(
+    localStore,
+    storefrontRoot(),
+  );
+  // Called only with consent: when a batch is made or consent is given.
+  const identity = () => {
+    const current = touchIdentity(localStore(), Date.now());
+    writeCartSession(current.sessionId);
+    return current;
+  };
   const loadSnapshot = snapshotLoader(
     settings,
     page,
@@ -151,7 +173,7 @@ function run(settings: Settings) {
     endpoint: settings.endpoint,
     shop: settings.shop,
     page,
-    identity: () => touchIdentity(localStore(), Date.now()),
+    identity,
     onResponse: (response: BatchResponse) => {
       const wanted = response && response.snapshotPages;
       if (wanted && wanted.indexOf(page.id) >= 0) loadSnapshot();
@@ -222,7 +244,10 @@ function run(settings: Settings) {
   scroll.measure();
   watchConsent((state) => {
     consent = state;
-    if (state === "allowed") flush(false);
+    if (state === "allowed") {
+      identity();
+      flush(false);
+    }
     if (state === "denied" || state === "unavailable") transport.clear();
   });
 }
