@@ -328,8 +328,8 @@ describe("rejected batches", () => {
       events: [makeClick(first.pages[0])],
     });
     const result = await post(stranger);
-    expect(result.status).toBe(400);
-    expect(result.body.error.code).toBe("unknown_page");
+    expect(result.status).toBe(409);
+    expect(result.body.error.code).toBe("page_of_another_visit");
     expect(result.body.error.field).toBe("events.0.page");
     expect(await counts()).toEqual(before);
   });
@@ -374,5 +374,47 @@ describe("strings PostgreSQL cannot store", () => {
     const deep = "[".repeat(100_000) + "]".repeat(100_000);
     const result = await post(`{"v":1,"pages":${deep}}`);
     expect(result.status).toBe(400);
+  });
+});
+
+describe("page views of other visits", () => {
+  it("rejects a batch that names another visit's page view", async () => {
+    const victim = makeBatch(SHOP_A);
+    await post(victim);
+    const before = await prisma.pageView.findFirstOrThrow({
+      where: { id: victim.pages[0].id },
+    });
+    const hijack = makeBatch(SHOP_A, {
+      pages: [{ ...victim.pages[0], path: "/injected", device: "mobile" }],
+      events: [makeScroll(victim.pages[0], { maxDepthPx: 3600 })],
+    });
+    const result = await post(hijack);
+    expect(result.status).toBe(409);
+    expect(result.body.error.code).toBe("page_of_another_visit");
+    expect(result.body.error.field).toBe("pages.0.id");
+    const after = await prisma.pageView.findFirstOrThrow({
+      where: { id: victim.pages[0].id },
+    });
+    expect(after).toEqual(before);
+  });
+});
+
+describe("clock correction", () => {
+  it("keeps corrected times within the month before receipt", async () => {
+    const page = makePage({ startedAt: Date.UTC(2020, 0, 2) });
+    const batch = makeBatch(SHOP_A, {
+      sentAt: Date.UTC(2099, 0, 1),
+      pages: [page],
+      events: [makeClick(page, { at: Date.UTC(2020, 0, 2) })],
+    });
+    expect((await post(batch)).status).toBe(200);
+    const click = await prisma.interactionEvent.findFirstOrThrow({
+      where: { sessionId: batch.sessionId },
+    });
+    const received = now().getTime();
+    expect(click.occurredAt.getTime()).toBeGreaterThanOrEqual(
+      received - 31 * 86_400_000,
+    );
+    expect(click.occurredAt.getTime()).toBeLessThanOrEqual(received);
   });
 });

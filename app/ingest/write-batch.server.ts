@@ -25,13 +25,25 @@ export interface WriteResult {
 }
 
 /**
+ * The oldest a corrected event time may be. Live scripts send within
+ * seconds and retry for minutes; the bound is a month so that replays of
+ * recorded traffic (the demo seeder) keep their days, while a broken clock
+ * can no longer date an event decades back.
+ */
+const MAX_EVENT_AGE_MS = 31 * 24 * 60 * 60 * 1000;
+
+/**
  * Shifts browser timestamps onto the server clock by the difference between
- * receipt time and the batch's `sentAt`. Network delay is counted as skew
- * here, which moves events by at most one request's latency.
+ * receipt time and the batch's `sentAt`, then clamps them to the month
+ * before receipt. Network delay is counted as skew here, which moves events
+ * by at most one request's latency.
  */
 function clockCorrection(batch: ValidBatch, receivedAt: Date) {
   const offset = receivedAt.getTime() - batch.sentAt;
-  return (at: number) => new Date(Math.min(at + offset, receivedAt.getTime()));
+  const latest = receivedAt.getTime();
+  const earliest = latest - MAX_EVENT_AGE_MS;
+  return (at: number) =>
+    new Date(Math.min(Math.max(at + offset, earliest), latest));
 }
 
 /**
@@ -84,7 +96,7 @@ async function writeInTransaction(
 
   const corrected = clockCorrection(batch, context.receivedAt);
   const pageEvents = pageEventsOf(batch);
-  const pages = await resolvePages(client, shop, batch);
+  const { pages, newPageIds } = await resolvePages(client, shop, batch);
   await upsertVisitorSession(
     client,
     shop,
@@ -95,7 +107,7 @@ async function writeInTransaction(
   );
   await insertPageViews(client, shop, batch, corrected);
   await insertEvents(client, shop, batch, pages, corrected, context.receivedAt);
-  await raiseScrollDepth(client, shop, pageEvents);
+  await raiseScrollDepth(client, shop, pageEvents, batch.sessionId);
   await insertShopifyEvents(client, shop, batch, corrected, context.receivedAt);
   await client.query(
     `UPDATE "Shop" SET "firstEventAt" = $2
@@ -104,7 +116,7 @@ async function writeInTransaction(
   );
   const snapshotPages = context.isBot
     ? []
-    : await claimSnapshots(client, shop, batch, context.receivedAt);
+    : await claimSnapshots(client, shop, batch, newPageIds, context.receivedAt);
   return {
     duplicate: false,
     events: batch.events.length,

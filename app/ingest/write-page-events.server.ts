@@ -22,28 +22,55 @@ export function pageEventsOf(batch: ValidBatch): PageEvent[] {
   );
 }
 
+export interface ResolvedPages {
+  /** Path and device of every page view the batch's events refer to. */
+  pages: Map<string, PageRow>;
+  /** Page views of the batch that no earlier batch stored. */
+  newPageIds: Set<string>;
+}
+
 /**
- * Maps every page id the events refer to onto its path and device: from the
- * batch itself, or from a page view stored by an earlier batch of the same
- * session.
+ * Maps every page id of the batch onto its path and device. A page view
+ * stored by an earlier batch keeps its stored path and device; one stored
+ * for another visit is rejected, so a batch can never change someone
+ * else's page view.
  */
 export async function resolvePages(
   client: pg.PoolClient,
   shop: IngestShop,
   batch: ValidBatch,
-): Promise<Map<string, PageRow>> {
+): Promise<ResolvedPages> {
+  const referenced = pageEventsOf(batch).map((event) => event.page);
+  const ids = [
+    ...new Set([...batch.pages.map((page) => page.id), ...referenced]),
+  ];
+  const stored = ids.length
+    ? await client.query<PageRow & { sessionId: string }>(
+        `SELECT id, path, device, "sessionId" FROM "PageView"
+         WHERE "shopId" = $1 AND id = ANY($2::uuid[])`,
+        [shop.id, ids],
+      )
+    : { rows: [] };
   const pages = new Map<string, PageRow>(
     batch.pages.map((page) => [page.id, page]),
   );
-  const referenced = pageEventsOf(batch).map((event) => event.page);
-  const unknown = [...new Set(referenced)].filter((id) => !pages.has(id));
-  if (unknown.length > 0) {
-    const stored = await client.query<PageRow>(
-      `SELECT id, path, device FROM "PageView"
-       WHERE "shopId" = $1 AND "sessionId" = $2 AND id = ANY($3::uuid[])`,
-      [shop.id, batch.sessionId, unknown],
-    );
-    for (const row of stored.rows) pages.set(row.id, row);
+  const newPageIds = new Set(batch.pages.map((page) => page.id));
+  for (const row of stored.rows) {
+    if (row.sessionId !== batch.sessionId) {
+      const index = batch.pages.findIndex((page) => page.id === row.id);
+      const field =
+        index >= 0
+          ? `pages.${index}.id`
+          : `events.${batch.events.findIndex((e) => e.type !== "shopify" && e.page === row.id)}.page`;
+      throw new IngestError(
+        409,
+        "page_of_another_visit",
+        `${field} is a page view of another visit: page view ids are unique per visit`,
+        field,
+      );
+    }
+    pages.set(row.id, { id: row.id, path: row.path, device: row.device });
+    newPageIds.delete(row.id);
   }
   const index = batch.events.findIndex(
     (event) => event.type !== "shopify" && !pages.has(event.page),
@@ -56,7 +83,7 @@ export async function resolvePages(
       `events.${index}.page`,
     );
   }
-  return pages;
+  return { pages, newPageIds };
 }
 
 export async function insertPageViews(
@@ -208,6 +235,7 @@ export async function raiseScrollDepth(
   client: pg.PoolClient,
   shop: IngestShop,
   events: PageEvent[],
+  sessionId: string,
 ) {
   const deepest = new Map<string, { depth: number; height: number }>();
   for (const event of events) {
@@ -226,12 +254,13 @@ export async function raiseScrollDepth(
        "documentHeight" = CASE WHEN s.depth >= pv."maxScrollPx"
                                THEN s.height ELSE pv."documentHeight" END
      FROM unnest($2::uuid[], $3::int[], $4::int[]) AS s(id, depth, height)
-     WHERE pv."shopId" = $1 AND pv.id = s.id`,
+     WHERE pv."shopId" = $1 AND pv.id = s.id AND pv."sessionId" = $5`,
     [
       shop.id,
       ids,
       ids.map((id) => deepest.get(id)!.depth),
       ids.map((id) => deepest.get(id)!.height),
+      sessionId,
     ],
   );
 }
@@ -245,12 +274,15 @@ export async function claimSnapshots(
   client: pg.PoolClient,
   shop: IngestShop,
   batch: ValidBatch,
+  newPageIds: Set<string>,
   receivedAt: Date,
 ): Promise<string[]> {
-  // One candidate per path and device: ON CONFLICT may touch a row only
-  // once per statement.
+  // Only page views this batch created may take a slot, and one candidate
+  // per path and device: ON CONFLICT may touch a row only once per statement.
   const candidates = new Map(
-    batch.pages.map((page) => [`${page.device} ${page.path}`, page] as const),
+    batch.pages
+      .filter((page) => newPageIds.has(page.id))
+      .map((page) => [`${page.device} ${page.path}`, page] as const),
   );
   const pages = [...candidates.values()];
   if (pages.length === 0) return [];
