@@ -28,6 +28,15 @@ const dimension = z
   .min(1, "must be at least 1")
   .max(1_000_000, "must be at most 1000000");
 
+const shopDomain = z
+  .string("must be a string")
+  .regex(SHOP_DOMAIN_PATTERN, "must be a *.myshopify.com domain");
+
+const snapshotTargetSchema = z.object({
+  shop: shopDomain,
+  page: z.guid("must be a UUID"),
+});
+
 const snapshotSchema = z.object({
   v: z.literal(PAYLOAD_VERSION, `must be ${PAYLOAD_VERSION}`),
   shop: z
@@ -80,10 +89,70 @@ async function decode(
   }
 }
 
+/** Deepest nesting and most nodes a page snapshot may have. */
+const MAX_NODE_DEPTH = 1_000;
+const MAX_NODES = 250_000;
+
 /**
- * Handles `POST /collect/snapshot`: stores the DOM snapshot of a page view
- * that a batch response asked for. Uploads nobody asked for get 409, so one
- * shopper's browser cannot overwrite the day's snapshot.
+ * Checks the shape of an rrweb-snapshot tree without recursion: every node
+ * is an object with a numeric type and, if any, an array of child nodes.
+ * Returns the reason it is unusable, or null.
+ */
+export function invalidSnapshotTree(root: unknown): string | null {
+  const pending: [unknown, number][] = [[root, 1]];
+  let nodes = 0;
+  while (pending.length > 0) {
+    const [node, depth] = pending.pop()!;
+    if (++nodes > MAX_NODES) return `has more than ${MAX_NODES} nodes`;
+    if (depth > MAX_NODE_DEPTH) {
+      return `nests deeper than ${MAX_NODE_DEPTH} levels`;
+    }
+    if (node === null || typeof node !== "object" || Array.isArray(node)) {
+      return "contains a node that is not an object";
+    }
+    const { type, childNodes } = node as {
+      type?: unknown;
+      childNodes?: unknown;
+    };
+    if (typeof type !== "number")
+      return "contains a node without a numeric type";
+    if (childNodes === undefined) continue;
+    if (!Array.isArray(childNodes))
+      return "contains childNodes that is not an array";
+    for (const child of childNodes) pending.push([child, depth + 1]);
+  }
+  return null;
+}
+
+async function requestedSnapshot(
+  pool: pg.Pool,
+  shopId: string,
+  pageViewId: string,
+): Promise<boolean> {
+  const result = await pool.query(
+    `SELECT 1 FROM "PageSnapshot"
+     WHERE "shopId" = $1 AND "pageViewId" = $2 AND "byteSize" = 0`,
+    [shopId, pageViewId],
+  );
+  return (result.rowCount ?? 0) > 0;
+}
+
+const notRequested = () =>
+  new IngestError(
+    409,
+    "snapshot_not_requested",
+    "No snapshot was requested for this page view, or one is already stored",
+    "page",
+    // The body is left unread, so the connection cannot be reused.
+    { Connection: "close" },
+  );
+
+/**
+ * Handles `POST /collect/snapshot?shop=...&page=...`: stores the DOM
+ * snapshot of a page view that a batch response asked for. The shop and
+ * page view in the URL are checked before the body is read, so uploads
+ * nobody asked for cost no decompression; they get 409, and one shopper's
+ * browser cannot overwrite the day's snapshot.
  */
 export async function handleSnapshot(
   request: Request,
@@ -91,18 +160,49 @@ export async function handleSnapshot(
 ): Promise<Response> {
   const origin = request.headers.get("origin");
   try {
-    const raw = await readBodyCapped(request, MAX_SNAPSHOT_UPLOAD_BYTES);
-    const json = parseJsonObject(await decode(request, raw));
-    const parsed = snapshotSchema.safeParse(json);
-    if (!parsed.success) throw fromZodError(parsed.error, json);
-    const snapshot = parsed.data;
-
-    const shop = await findShopForIngest(deps.pool, snapshot.shop);
+    const query = new URL(request.url).searchParams;
+    const target = snapshotTargetSchema.safeParse({
+      shop: query.get("shop") ?? undefined,
+      page: query.get("page") ?? undefined,
+    });
+    if (!target.success) {
+      throw fromZodError(target.error, {
+        shop: query.get("shop") ?? undefined,
+        page: query.get("page") ?? undefined,
+      });
+    }
+    const shop = await findShopForIngest(deps.pool, target.data.shop);
     if (!isAllowedOrigin(origin, shop.domain, shop.storefrontOrigins)) {
       throw new IngestError(
         403,
         "origin_not_allowed",
         `origin ${origin} is not a storefront of ${shop.domain}`,
+      );
+    }
+    if (!(await requestedSnapshot(deps.pool, shop.id, target.data.page))) {
+      throw notRequested();
+    }
+
+    const raw = await readBodyCapped(request, MAX_SNAPSHOT_UPLOAD_BYTES);
+    const json = parseJsonObject(await decode(request, raw));
+    const parsed = snapshotSchema.safeParse(json);
+    if (!parsed.success) throw fromZodError(parsed.error, json);
+    const snapshot = parsed.data;
+    if (snapshot.shop !== shop.domain || snapshot.page !== target.data.page) {
+      throw new IngestError(
+        400,
+        "invalid_field",
+        "shop and page in the body must match the query string",
+        snapshot.shop !== shop.domain ? "shop" : "page",
+      );
+    }
+    const treeProblem = invalidSnapshotTree(snapshot.node);
+    if (treeProblem) {
+      throw new IngestError(
+        400,
+        "invalid_field",
+        `node ${treeProblem}: send an rrweb-snapshot document`,
+        "node",
       );
     }
 
@@ -125,14 +225,7 @@ export async function handleSnapshot(
         snapshot.device,
       ],
     );
-    if (updated.rowCount === 0) {
-      throw new IngestError(
-        409,
-        "snapshot_not_requested",
-        "No snapshot was requested for this page view, or one is already stored",
-        "page",
-      );
-    }
+    if (updated.rowCount === 0) throw notRequested();
     deps.logger.info(
       { shop: shop.domain, bytes: data.byteLength, device: snapshot.device },
       "page snapshot stored",
@@ -146,7 +239,7 @@ export async function handleSnapshot(
       );
       return Response.json(error.body(), {
         status: error.status,
-        headers: corsHeaders(origin),
+        headers: { ...corsHeaders(origin), ...error.headers },
       });
     }
     throw error;

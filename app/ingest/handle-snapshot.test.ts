@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { gzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import pino from "pino";
 import { latestPageSnapshot } from "~/analytics/page-snapshot.server";
 import { prisma, pool } from "~/db.server";
@@ -56,9 +56,11 @@ function payload(page: { id: string; path: string }): SnapshotPayload {
 async function upload(
   body: Uint8Array | string,
   headers: Record<string, string> = {},
+  page: string | null = pageOf(body),
 ) {
+  const query = page === null ? "" : `?shop=${SHOP}&page=${page}`;
   const response = await handleSnapshot(
-    new Request("https://storelens.test/collect/snapshot", {
+    new Request(`https://storelens.test/collect/snapshot${query}`, {
       method: "POST",
       headers: { "Content-Type": "application/json", ...headers },
       body: body as BodyInit,
@@ -66,6 +68,17 @@ async function upload(
     { pool, logger },
   );
   return { status: response.status, body: await response.json() };
+}
+
+/** The page view id inside a JSON body, to mirror it in the query. */
+function pageOf(body: Uint8Array | string): string | null {
+  try {
+    const text =
+      typeof body === "string" ? body : gunzipSync(body).toString("utf8");
+    return (JSON.parse(text) as { page?: string }).page ?? null;
+  } catch {
+    return null;
+  }
 }
 
 let shopId: string;
@@ -124,9 +137,12 @@ describe("snapshot upload", () => {
   });
 
   it("rejects corrupt gzip", async () => {
-    const result = await upload(new Uint8Array([31, 139, 8, 0, 1, 2, 3]), {
-      "Content-Encoding": "gzip",
-    });
+    const { page } = await claim();
+    const result = await upload(
+      new Uint8Array([31, 139, 8, 0, 1, 2, 3]),
+      { "Content-Encoding": "gzip" },
+      page.id,
+    );
     expect(result.status).toBe(400);
     expect(result.body.error.code).toBe("invalid_gzip");
   });
@@ -136,12 +152,13 @@ describe("snapshot upload", () => {
     const padding = " ".repeat(13 * 1024 * 1024);
     const bomb = gzipSync(`{"v":1,"pad":"${padding}","page":"${page.id}"}`);
     expect(bomb.byteLength).toBeLessThan(2 * 1024 * 1024);
-    const result = await upload(bomb, { "Content-Encoding": "gzip" });
+    const result = await upload(bomb, { "Content-Encoding": "gzip" }, page.id);
     expect(result.status).toBe(413);
   });
 
   it("rejects an unsupported encoding", async () => {
-    const result = await upload("{}", { "Content-Encoding": "br" });
+    const { page } = await claim();
+    const result = await upload("{}", { "Content-Encoding": "br" }, page.id);
     expect(result.status).toBe(415);
   });
 
@@ -166,5 +183,59 @@ describe("snapshot upload", () => {
       device: "desktop",
     });
     expect(stored?.node).toEqual(NODE);
+  });
+
+  it("turns away an unrequested upload before reading it", async () => {
+    const result = await upload(
+      new Uint8Array([1, 2, 3]),
+      { "Content-Encoding": "gzip" },
+      randomUUID(),
+    );
+    expect(result.status).toBe(409);
+  });
+
+  it("requires the shop and page view in the query string", async () => {
+    const { page } = await claim();
+    const result = await upload(JSON.stringify(payload(page)), {}, null);
+    expect(result.status).toBe(400);
+    expect(result.body.error.field).toBe("shop");
+  });
+
+  it("rejects a body for another page view than the query", async () => {
+    const { page } = await claim();
+    const other = await claim();
+    const result = await upload(
+      JSON.stringify(payload(other.page)),
+      {},
+      page.id,
+    );
+    expect(result.status).toBe(400);
+    expect(result.body.error.field).toBe("page");
+  });
+
+  it("rejects a tree nested 200,000 levels deep", async () => {
+    const { page } = await claim();
+    // Built as text: JSON.stringify itself cannot recurse this deep.
+    const levels = 200_000;
+    const node =
+      '{"type":2,"childNodes":['.repeat(levels) +
+      '{"type":3}' +
+      "]}".repeat(levels);
+    const envelope = JSON.stringify({ ...payload(page), node: null });
+    const result = await upload(
+      gzipSync(envelope.replace('"node":null', `"node":${node}`)),
+      { "Content-Encoding": "gzip" },
+      page.id,
+    );
+    expect(result.status).toBe(400);
+    expect(result.body.error.field).toBe("node");
+  });
+
+  it("rejects a tree with a node that is not an object", async () => {
+    const { page } = await claim();
+    const node = { type: 0, childNodes: [{ type: 99 }, null, 5] };
+    const result = await upload(JSON.stringify({ ...payload(page), node }));
+    expect(result.status).toBe(400);
+    expect(result.body.error.field).toBe("node");
   });
 });

@@ -1288,7 +1288,8 @@ export async function seedDemoTraffic(
       const pages = batch.pages.filter((page) => requested.has(page.id));
       for (const page of uploadSnapshots ? pages : []) {
         const payload = await buildSnapshot(page);
-        await postWithRetry(snapshotUrl, {
+        const url = `${snapshotUrl}?shop=${encodeURIComponent(options.shop)}&page=${page.id}`;
+        await postWithRetry(url, {
           body: gzipSync(JSON.stringify(payload)),
           headers: {
             "Content-Type": "application/json",

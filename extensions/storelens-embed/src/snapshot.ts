@@ -6,6 +6,7 @@ import {
   PAYLOAD_VERSION,
   type SnapshotPayload,
 } from "../../../app/ingest/payload-types";
+import type { DeviceClass } from "../../../app/ingest/payload-types";
 import { deviceClass } from "./capture-maths";
 import { report, setDebug } from "./log";
 import { pageMetrics } from "./page-metrics";
@@ -17,6 +18,8 @@ export interface SnapshotOptions {
   /** Id of the page view the snapshot belongs to. */
   page: string;
   path: string;
+  /** Device class of the page view, as its batch reported it. */
+  device?: DeviceClass;
   debug?: boolean;
 }
 
@@ -76,7 +79,9 @@ export const takeSnapshot: TakeSnapshot = async (options) => {
       shop: options.shop,
       page: options.page,
       path: options.path,
-      device: deviceClass(metrics.viewportWidth),
+      // The page view's own device class: the server matches it against
+      // the slot it claimed, and a rotated tablet may now measure wider.
+      device: options.device ?? deviceClass(metrics.viewportWidth),
       viewportWidth: metrics.viewportWidth,
       viewportHeight: metrics.viewportHeight,
       documentHeight: metrics.documentHeight,
@@ -92,10 +97,15 @@ export const takeSnapshot: TakeSnapshot = async (options) => {
       headers["Content-Encoding"] = "gzip";
     }
     // No keepalive: snapshots usually exceed its 64 KiB body limit.
-    const response = await fetch(
-      options.endpoint.replace(/\/+$/, "") + "/snapshot",
-      { method: "POST", body, headers },
-    );
+    // The shop and page view in the URL let the server turn away an upload
+    // it never asked for before reading the body.
+    const url =
+      options.endpoint.replace(/\/+$/, "") +
+      "/snapshot?shop=" +
+      encodeURIComponent(options.shop) +
+      "&page=" +
+      encodeURIComponent(options.page);
+    const response = await fetch(url, { method: "POST", body, headers });
     if (!response.ok) report(`snapshot rejected with ${response.status}`);
   } catch (error) {
     report(error);

@@ -127,6 +127,7 @@ function snapshotLoader(
       shop: settings.shop,
       page: page.id,
       path: page.path,
+      device: page.device,
       debug: settings.debug,
     }).catch(report);
   };
