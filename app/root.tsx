@@ -12,6 +12,8 @@ export default function App() {
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width,initial-scale=1" />
+        {/* No favicon file: an empty data URL stops the browser asking. */}
+        <link rel="icon" href="data:," />
         <Meta />
         <Links />
       </head>

@@ -27,14 +27,19 @@ export async function redactShop(domain: string): Promise<number> {
 export async function redactCustomer(
   domain: string,
   customerId: string,
+  orderIds: string[] = [],
 ): Promise<number> {
   const shop = await prisma.shop.findUnique({ where: { domain } });
   if (!shop) return 0;
-  const sessions = await prisma.visitorSession.findMany({
-    where: { shopId: shop.id, customerId },
-    select: { id: true },
+  const ids = await customerSessionIds(shop.id, customerId, orderIds);
+  // The orders stay (they are the shop's records) but lose the customer.
+  await prisma.order.updateMany({
+    where: {
+      shopId: shop.id,
+      OR: [{ customerId }, { id: { in: orderIds } }],
+    },
+    data: { customerId: null, sessionId: null },
   });
-  const ids = sessions.map((session) => session.id);
   if (ids.length === 0) return 0;
   const pageViews = await prisma.pageView.findMany({
     where: { shopId: shop.id, sessionId: { in: ids } },
@@ -62,15 +67,43 @@ export async function redactCustomer(
   return ids.length;
 }
 
+/**
+ * Visits linked to a customer: those a checkout tagged with the customer
+ * id, and those whose orders belong to the customer or are listed in the
+ * request.
+ */
+async function customerSessionIds(
+  shopId: string,
+  customerId: string,
+  orderIds: string[],
+): Promise<string[]> {
+  const [tagged, ordered] = await Promise.all([
+    prisma.visitorSession.findMany({
+      where: { shopId, customerId },
+      select: { id: true },
+    }),
+    prisma.order.findMany({
+      where: {
+        shopId,
+        sessionId: { not: null },
+        OR: [{ customerId }, { id: { in: orderIds } }],
+      },
+      select: { sessionId: true },
+    }),
+  ]);
+  return [
+    ...new Set([
+      ...tagged.map((session) => session.id),
+      ...ordered.map((order) => order.sessionId!),
+    ]),
+  ];
+}
+
 /** Counts what is stored about a customer, for a data request. */
 export async function describeCustomerData(domain: string, customerId: string) {
   const shop = await prisma.shop.findUnique({ where: { domain } });
   if (!shop) return { sessions: 0, pageViews: 0, events: 0 };
-  const sessions = await prisma.visitorSession.findMany({
-    where: { shopId: shop.id, customerId },
-    select: { id: true },
-  });
-  const ids = sessions.map((session) => session.id);
+  const ids = await customerSessionIds(shop.id, customerId, []);
   const [pageViews, events] = await Promise.all([
     prisma.pageView.count({
       where: { shopId: shop.id, sessionId: { in: ids } },

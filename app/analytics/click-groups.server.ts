@@ -2,7 +2,7 @@ import type pg from "pg";
 import type { DateRange } from "./date-range.server";
 import { RANGE_BOUNDS_SQL } from "./date-range.server";
 
-/** Clicks on one element at one offset (rounded to 2%) inside its box. */
+/** Clicks on one element at one offset inside its box, rounded to 0.01. */
 export interface ClickGroup {
   selector: string;
   fixed: boolean;

@@ -43,7 +43,7 @@ describe("parseDateRange", () => {
       from: "2020-01-01",
       to: "2026-03-10",
     });
-    expect(parseDateRange(params, "UTC", NOW).from).toBe("2025-03-09");
+    expect(parseDateRange(params, "UTC", NOW).from).toBe("2025-03-10");
   });
 });
 
@@ -51,5 +51,18 @@ describe("localDay", () => {
   it("formats the calendar day in a zone", () => {
     expect(localDay(NOW, "Asia/Tokyo")).toBe("2026-03-29");
     expect(localDay(NOW, "Pacific/Honolulu")).toBe("2026-03-28");
+  });
+});
+
+describe("parseDateRange bounds", () => {
+  it("ignores years PostgreSQL cannot store", () => {
+    const params = new URLSearchParams({
+      from: "0000-01-03",
+      to: "0001-01-01",
+    });
+    expect(parseDateRange(params, "UTC", NOW)).toEqual({
+      from: "2026-03-23",
+      to: "2026-03-29",
+    });
   });
 });

@@ -2,7 +2,11 @@ import { z } from "zod";
 
 const DEFAULT_RANGE_DAYS = 7;
 const MAX_RANGE_DAYS = 366;
-const isoDay = z.iso.date();
+// Days outside this window are typing mistakes, and PostgreSQL rejects
+// some of them outright (year 0).
+const isoDay = z.iso
+  .date()
+  .refine((day) => day >= "2020-01-01" && day <= "2100-12-31");
 
 export interface DateRange {
   /** First day, inclusive, YYYY-MM-DD in the shop's time zone. */
@@ -43,8 +47,8 @@ export function parseDateRange(
     isoDay.safeParse(params.get("from")).data ??
     addDays(to, -(DEFAULT_RANGE_DAYS - 1));
   if (from > to) return { from: to, to };
-  if (from < addDays(to, -MAX_RANGE_DAYS)) {
-    return { from: addDays(to, -MAX_RANGE_DAYS), to };
+  if (from < addDays(to, -(MAX_RANGE_DAYS - 1))) {
+    return { from: addDays(to, -(MAX_RANGE_DAYS - 1)), to };
   }
   return { from, to };
 }

@@ -62,21 +62,32 @@ function boxOf(doc: Document, selector: string): DOMRect | null {
   }
 }
 
+/** A canvas covering the rebuilt document, and how it maps onto it. */
+export interface Overlay {
+  canvas: HTMLCanvasElement;
+  /** Document size in CSS pixels. */
+  width: number;
+  height: number;
+  /** Canvas pixels per document pixel: below 1 on very tall pages. */
+  scale: number;
+}
+
 /**
- * Creates a transparent canvas the size of the rebuilt document. It lives in
- * the admin's own document: a canvas inside the snapshot iframe would paint
+ * Creates a transparent canvas for the rebuilt document. It lives in the
+ * admin's own document: a canvas inside the snapshot iframe would paint
  * nothing, because browsers show a canvas's fallback content instead of its
- * bitmap where scripting is disabled, as it is in the sandbox.
+ * bitmap where scripting is disabled, as it is in the sandbox. Pages taller
+ * than the canvas limit are drawn at a smaller scale and stretched back.
  */
-export function overlayCanvas(doc: Document): HTMLCanvasElement {
+export function overlayCanvas(doc: Document): Overlay {
   const root = doc.documentElement;
+  const width = Math.max(root.scrollWidth, doc.body?.scrollWidth ?? 0, 1);
+  const height = Math.max(root.scrollHeight, doc.body?.scrollHeight ?? 0, 1);
+  const scale = Math.min(1, MAX_CANVAS_HEIGHT_PX / height);
   const canvas = document.createElement("canvas");
-  canvas.width = Math.max(root.scrollWidth, doc.body?.scrollWidth ?? 0, 1);
-  canvas.height = Math.min(
-    Math.max(root.scrollHeight, doc.body?.scrollHeight ?? 0, 1),
-    MAX_CANVAS_HEIGHT_PX,
-  );
-  return canvas;
+  canvas.width = Math.ceil(width * scale);
+  canvas.height = Math.ceil(height * scale);
+  return { canvas, width, height, scale };
 }
 
 /**
@@ -85,8 +96,9 @@ export function overlayCanvas(doc: Document): HTMLCanvasElement {
  */
 export async function attachOverlay(
   doc: Document,
-  canvas: HTMLCanvasElement,
+  overlay: Overlay,
 ): Promise<() => void> {
+  const { canvas } = overlay;
   const blob = await new Promise<Blob | null>((resolve) =>
     canvas.toBlob(resolve, "image/png"),
   );
@@ -100,7 +112,7 @@ export async function attachOverlay(
   image.setAttribute(
     "style",
     `position:absolute!important;left:0!important;top:0!important;` +
-      `width:${canvas.width}px!important;height:${canvas.height}px!important;` +
+      `width:${overlay.width}px!important;height:${overlay.height}px!important;` +
       `max-width:none!important;pointer-events:none!important;` +
       `z-index:2147483647!important;margin:0!important;padding:0!important;` +
       `border:0!important;opacity:1!important`,
@@ -114,13 +126,16 @@ export async function attachOverlay(
  * weighted by its clicks, then a pass that turns intensity into colour.
  */
 export function drawHeat(
-  canvas: HTMLCanvasElement,
+  overlay: Overlay,
   cells: HeatCell[],
   maxWeight: number,
 ): void {
+  const { canvas } = overlay;
   const context = canvas.getContext("2d", { willReadFrequently: true });
   if (!context || maxWeight <= 0) return;
   context.clearRect(0, 0, canvas.width, canvas.height);
+  // Cells are in document pixels; the transform maps them onto the canvas.
+  context.setTransform(overlay.scale, 0, 0, overlay.scale, 0, 0);
   for (const cell of cells) {
     const cx = cell.x + cell.size / 2;
     const cy = cell.y + cell.size / 2;
@@ -143,6 +158,7 @@ export function drawHeat(
       HEAT_RADIUS_PX * 2,
     );
   }
+  context.setTransform(1, 0, 0, 1, 0, 0);
   const image = context.getImageData(0, 0, canvas.width, canvas.height);
   const pixels = image.data;
   for (let i = 0; i < pixels.length; i += 4) {
@@ -162,14 +178,17 @@ export function drawHeat(
  * views that reached it, with a label every `labelEvery` bands.
  */
 export function drawScrollReach(
-  canvas: HTMLCanvasElement,
+  overlay: Overlay,
   reach: number[],
   bandPercent: number,
   labelEvery = 2,
 ): void {
+  const { canvas } = overlay;
   const context = canvas.getContext("2d");
   if (!context) return;
   context.clearRect(0, 0, canvas.width, canvas.height);
+  // Bands are measured on the canvas itself, which spans the whole page at
+  // any scale; labels keep their pixel size.
   const bandHeight = (canvas.height * bandPercent) / 100;
   reach.forEach((share, band) => {
     const top = band * bandHeight;

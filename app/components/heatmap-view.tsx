@@ -28,6 +28,8 @@ interface Props {
 interface DrawResult {
   hottest: HeatCell | null;
   unplacedClicks: number;
+  /** True when the stored snapshot could not be rebuilt. */
+  snapshotFailed: boolean;
   /** Frees the overlay image's memory. */
   release: () => void;
 }
@@ -77,8 +79,10 @@ export function HeatmapView(props: Props) {
         setStatus("ready");
       })
       .catch((error) => {
+        // A render cancelled by newer data fails once its host is removed.
+        if (cancelled) return;
         console.error("heatmap render failed", error);
-        if (!cancelled) setStatus("error");
+        setStatus("error");
       });
     return () => {
       cancelled = true;
@@ -122,33 +126,51 @@ export function HeatmapView(props: Props) {
           />
         </div>
         {status === "ready" && result ? (
-          <Summary mode={mode} result={result} scroll={scroll} />
+          <Summary
+            mode={mode}
+            result={result}
+            scroll={scroll}
+            clickGroups={clickGroups}
+          />
         ) : null}
       </BlockStack>
     </div>
   );
 }
 
+function plural(count: number, one: string, many: string): string {
+  return `${count.toLocaleString("en-US")} ${count === 1 ? one : many}`;
+}
+
 function Summary(props: {
   mode: HeatmapMode;
   result: DrawResult;
   scroll: ScrollReach;
+  clickGroups: ClickGroup[];
 }) {
-  const { mode, result, scroll } = props;
+  const { mode, result, scroll, clickGroups } = props;
+  const notice = result.snapshotFailed ? (
+    <Text as="p" tone="caution">
+      The stored snapshot of this page could not be rebuilt, so a blank page is
+      shown. A new snapshot is taken on the next visit tomorrow.
+    </Text>
+  ) : null;
   if (mode === "scroll") {
     return (
       <div
         data-testid="scroll-summary"
         data-average-percent={Math.round(scroll.averagePercent)}
       >
+        {notice}
         <Text as="p">
           On average, page views reached {Math.round(scroll.averagePercent)}% of
-          the page ({scroll.pageViews.toLocaleString("en-US")} page views).
+          the page ({plural(scroll.pageViews, "page view", "page views")}).
         </Text>
       </div>
     );
   }
   const hottest = result.hottest;
+  const top = mostClicked(clickGroups);
   return (
     <div
       data-testid="heatmap-summary"
@@ -157,16 +179,20 @@ function Summary(props: {
       data-hottest-y={hottest ? hottest.y + hottest.size / 2 : ""}
     >
       <BlockStack gap="100">
-        {hottest ? (
+        {notice}
+        {top ? (
           <Text as="p">
-            Hottest spot: <code>{hottest.selector}</code> (
-            {hottest.weight.toLocaleString("en-US")} clicks).
+            Most clicked: <code>{top.selector}</code> (
+            {plural(top.clicks, "click", "clicks")},{" "}
+            {((top.clicks / top.total) * 100).toFixed(1)}% of all clicks).
           </Text>
-        ) : null}
+        ) : (
+          <Text as="p">No clicks on this page in this range.</Text>
+        )}
         {result.unplacedClicks > 0 ? (
           <Text as="p" tone="subdued">
-            {result.unplacedClicks.toLocaleString("en-US")} clicks hit elements
-            that are not in this snapshot; they are drawn at their recorded
+            {plural(result.unplacedClicks, "click", "clicks")} hit elements that
+            are not visible in this snapshot; they are drawn at their recorded
             position.
           </Text>
         ) : null}
@@ -175,24 +201,52 @@ function Summary(props: {
   );
 }
 
+function mostClicked(groups: ClickGroup[]) {
+  const bySelector = new Map<string, number>();
+  let total = 0;
+  for (const group of groups) {
+    bySelector.set(
+      group.selector,
+      (bySelector.get(group.selector) ?? 0) + group.clicks,
+    );
+    total += group.clicks;
+  }
+  let best: { selector: string; clicks: number; total: number } | null = null;
+  for (const [selector, clicks] of bySelector) {
+    if (!best || clicks > best.clicks) best = { selector, clicks, total };
+  }
+  return best;
+}
+
 async function render(root: HTMLDivElement, props: Props): Promise<DrawResult> {
   const { mode, snapshot, clickGroups, scroll, fallbackViewport } = props;
-  const doc = snapshot
-    ? await rebuildSnapshot(root, snapshot)
-    : blankDocument(root, fallbackViewport, clickGroups);
-  const canvas = overlayCanvas(doc);
+  let doc: Document;
+  let snapshotFailed = false;
+  try {
+    doc = snapshot
+      ? await rebuildSnapshot(root, snapshot)
+      : blankDocument(root, fallbackViewport, clickGroups);
+  } catch (error) {
+    // A snapshot that cannot be rebuilt still leaves the clicks to show.
+    console.warn("page snapshot could not be rebuilt", error);
+    root.replaceChildren();
+    doc = blankDocument(root, fallbackViewport, clickGroups);
+    snapshotFailed = true;
+  }
+  const overlay = overlayCanvas(doc);
   if (mode === "scroll") {
-    drawScrollReach(canvas, scroll.reach, scroll.bandPercent);
-    const release = await attachOverlay(doc, canvas);
-    return { hottest: null, unplacedClicks: 0, release };
+    drawScrollReach(overlay, scroll.reach, scroll.bandPercent);
+    const release = await attachOverlay(doc, overlay);
+    return { hottest: null, unplacedClicks: 0, snapshotFailed, release };
   }
   const { points, unplaced } = placeClickGroups(doc, clickGroups);
   const grid = binPoints(points, HEAT_CELL_PX);
-  drawHeat(canvas, grid.cells, grid.maxWeight);
-  const release = await attachOverlay(doc, canvas);
+  drawHeat(overlay, grid.cells, grid.maxWeight);
+  const release = await attachOverlay(doc, overlay);
   return {
     hottest: grid.hottest,
-    unplacedClicks: snapshot ? unplaced : 0,
+    unplacedClicks: snapshot && !snapshotFailed ? unplaced : 0,
+    snapshotFailed,
     release,
   };
 }

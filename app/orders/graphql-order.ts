@@ -10,11 +10,11 @@ import {
 // Admin GraphQL shape of the orders the backfill reads, and its conversion
 // to the shape webhook payloads are converted to.
 //
-// NOTE: `checkoutToken` exists on Order only from API version 2026-07 and
-// the app uses 2025-10, so imported orders have none; the write keeps a
-// token that a webhook stored. `customer` is not queried because reading it
-// needs protected customer data approval, and one refused field fails the
-// whole query.
+// NOTE: `checkoutToken` exists on Order only from API version 2026-07, and
+// the app uses 2025-10. Imported orders therefore have no checkout token,
+// but the write keeps one that a webhook stored. `customer` is not queried
+// because reading it needs protected customer data approval, and a field
+// the app may not read fails the whole query.
 export const ORDERS_QUERY = `#graphql
   query StorelensOrders($first: Int!, $after: String, $query: String!) {
     orders(first: $first, after: $after, query: $query, sortKey: PROCESSED_AT) {

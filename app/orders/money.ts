@@ -1,12 +1,13 @@
 import Decimal from "decimal.js";
 
 // Amounts are decimals in the shop's currency ("shop money"). Shopify also
-// sends every amount in the buyer's presentment currency; those are never
+// sends every amount in the buyer's presentment currency. Those are never
 // read, so two amounts of one shop can always be added.
 
 const CURRENCY_CODE = /^[A-Z]{3}$/;
-// Shopify sends amounts as decimal strings ("19.99"); some older fields are
-// JSON numbers. Exponents and signs other than a leading minus are rejected.
+// Shopify sends amounts as decimal strings ("19.99"), and some older fields
+// as JSON numbers. Exponents and signs other than a leading minus are
+// rejected.
 const DECIMAL_TEXT = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?$/;
 
 export interface Money {
@@ -114,7 +115,7 @@ export function sumMoney(items: Money[], currency: string): Money {
   return items.reduce(addMoney, zeroMoney(currency));
 }
 
-/** The amount as a plain decimal string for a `numeric` column. */
+/** Formats the amount as a plain decimal string for a `numeric` column. */
 export function toDecimalString(money: Money): string {
   return money.amount.toFixed();
 }

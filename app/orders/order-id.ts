@@ -74,7 +74,7 @@ export function normaliseShopifyId(
       throw new InvalidShopifyIdError(
         resource,
         value,
-        `it names a ${global[1]}`,
+        `its resource type is ${global[1]}`,
       );
     }
     if (DIGITS.test(global[2])) return global[2];

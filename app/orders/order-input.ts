@@ -20,7 +20,7 @@ export interface RefundInput {
 }
 
 export interface OrderInput {
-  /** Numeric order id; never the display name. */
+  /** Numeric order id, never the display name. */
   id: string;
   /** Display name such as `#1001`. */
   name: string | null;

@@ -22,15 +22,16 @@ import {
 //    When the presentment currency differs, the refund's parts are added up
 //    in their `shop_money` amounts instead: refunded line items with their
 //    tax, refunded shipping lines with their tax, duties and additional
-//    fees, minus order adjustments. Shopify creates a `refund_discrepancy`
-//    adjustment whenever the money returned differs from those parts: its
-//    amount is positive when less was returned and negative when more was,
-//    so subtracting it gives the money returned.
+//    fees, minus order adjustments. Shopify records any difference between
+//    the money returned and those parts as a `refund_discrepancy`
+//    adjustment. It is negative when more was returned (a refund of 5.85
+//    with no line items carries -5.85) and positive when less was, so
+//    subtracting it gives the money returned.
 //
-// Before API version 2024-10 refunded shipping was an order adjustment of
-// kind `shipping_refund` with a negative amount; subtracting it adds the
-// shipping back, and it is skipped when `refund_shipping_lines` is present so
-// that shipping is never counted twice.
+// Before API version 2024-10, refunded shipping was an order adjustment of
+// kind `shipping_refund` with a negative amount, so subtracting it adds the
+// shipping back. Such an adjustment is skipped when `refund_shipping_lines`
+// is present, so that shipping is never counted twice.
 
 export interface ShopMoneyBag {
   shop_money: Money;
@@ -73,7 +74,7 @@ function isSuccessfulRefund(transaction: RestRefundTransaction): boolean {
   );
 }
 
-/** Joins a field path for error messages; `path` is empty at the top. */
+/** Joins a field path for error messages. `path` is empty at the top. */
 export function fieldPath(path: string, key: string): string {
   return path ? `${path}.${key}` : key;
 }

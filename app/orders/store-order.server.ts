@@ -7,9 +7,9 @@ import type { OrderInput, RefundInput } from "./order-input";
 // backfill alike. Every statement is an upsert keyed by Shopify's ids, so
 // replaying any input leaves the rows as they were.
 //
-// Dates are sent as `timestamptz` and stored into Prisma's UTC `timestamp`
-// columns through the session time zone, which db.server.ts pins to UTC;
-// pg's own Date formatting uses the process time zone.
+// Dates are sent as `timestamptz` because pg formats a Date in the process
+// time zone. PostgreSQL converts them into Prisma's UTC `timestamp` columns
+// through the session time zone, which db.server.ts pins to UTC.
 //
 // NOTE: amounts are stored as numeric(18, 2), so shops in three-decimal
 // currencies (KWD, BHD, ...) lose their last digit.
@@ -51,13 +51,25 @@ export async function storeOrder(
   order: OrderInput,
 ): Promise<StoredOrder> {
   // Fields that one source lacks (the Admin API gives no checkout token)
-  // keep what another source stored.
+  // keep what another source stored. Without the cart attribute, the visit
+  // comes from the web pixel's checkout_completed event when that arrived
+  // first. The event fires on the thank-you page, so a day either side of
+  // processing bounds the index scan without missing it.
   const result = await client.query(
     `INSERT INTO "Order" AS o ("shopId", id, name, "processedAt", currency,
        "totalPrice", "cancelledAt", test, "financialStatus", "sessionId",
        "checkoutToken", "customerId", "shopifyUpdatedAt", "updatedAt")
      VALUES ($1, $2, $3, $4::timestamptz, $5, $6::numeric, $7::timestamptz,
-       $8, $9, $10::uuid, $11, $12, $13::timestamptz, now())
+       $8, $9,
+       COALESCE($10::uuid, (
+         SELECT e."sessionId" FROM "StorefrontEvent" e
+         WHERE e."shopId" = $1 AND e.name = 'checkout_completed'
+           AND e."occurredAt" BETWEEN $4::timestamptz - interval '1 day'
+                                  AND $4::timestamptz + interval '1 day'
+           AND e."orderId" = $2
+         ORDER BY e."occurredAt"
+         LIMIT 1)),
+       $11, $12, $13::timestamptz, now())
      ON CONFLICT ("shopId", id) DO UPDATE SET
        name = COALESCE(EXCLUDED.name, o.name),
        "processedAt" = EXCLUDED."processedAt",
@@ -112,7 +124,7 @@ export async function storeOrder(
  * Inserts a refund keyed by its id, so one refund reported by several
  * webhooks and the backfill is stored once. With `replace`, an existing row
  * takes the new amount, which matters when a pending refund transaction has
- * since succeeded; `keep` leaves it as it is.
+ * since succeeded. With `keep`, an existing row stays as it is.
  */
 export async function storeRefund(
   client: pg.PoolClient,

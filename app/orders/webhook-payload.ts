@@ -16,17 +16,27 @@ import {
 import { fieldPath, refundAmountInShopMoney } from "./refund-amount";
 
 // Webhook payloads use the REST Admin API shape of the subscribed API
-// version (2025-10 in shopify.app.toml). Only the fields read are declared;
-// others pass unchecked.
+// version (2025-10 in shopify.app.toml). Only the fields read are declared,
+// and others pass unchecked.
 
 const dateTime = z.iso
-  .datetime({ offset: true, error: "must be an ISO 8601 date-time" })
+  .datetime({
+    offset: true,
+    error: (issue) =>
+      issue.input === undefined
+        ? "is missing"
+        : "must be an ISO 8601 date-time",
+  })
   .transform((text) => new Date(text));
 
 function shopMoneyBag(options: { allowNegative?: boolean } = {}) {
   return z
     .object({
-      shop_money: z.object({ amount: z.unknown(), currency_code: z.unknown() }),
+      // parseMoney reports a missing amount or currency code itself.
+      shop_money: z.object({
+        amount: z.unknown().optional(),
+        currency_code: z.unknown().optional(),
+      }),
     })
     .transform((bag, context) => {
       try {
@@ -49,10 +59,11 @@ function shopMoneyBag(options: { allowNegative?: boolean } = {}) {
     });
 }
 
+// Ids are checked by normaliseShopifyId, which names what it expects.
 const restRefundSchema = z.object({
-  id: z.unknown(),
+  id: z.unknown().optional(),
   admin_graphql_api_id: z.string().nullish(),
-  order_id: z.unknown(),
+  order_id: z.unknown().optional(),
   created_at: dateTime,
   refund_line_items: z
     .array(
@@ -88,8 +99,8 @@ const restRefundSchema = z.object({
       z.object({
         kind: z.string().nullish(),
         status: z.string().nullish(),
-        amount: z.unknown(),
-        currency: z.unknown(),
+        amount: z.unknown().optional(),
+        currency: z.unknown().optional(),
         test: z.boolean().nullish(),
       }),
     )
@@ -97,7 +108,7 @@ const restRefundSchema = z.object({
 });
 
 const restOrderSchema = z.object({
-  id: z.unknown(),
+  id: z.unknown().optional(),
   admin_graphql_api_id: z.string().nullish(),
   name: z.string().nullish(),
   created_at: dateTime.nullish(),
@@ -108,11 +119,14 @@ const restOrderSchema = z.object({
   financial_status: z.string().nullish(),
   total_price_set: shopMoneyBag(),
   note_attributes: z
-    .array(z.object({ name: z.string(), value: z.unknown() }))
+    .array(z.object({ name: z.string(), value: z.unknown().optional() }))
     .nullish(),
   checkout_token: z.string().nullish(),
   customer: z
-    .object({ id: z.unknown(), admin_graphql_api_id: z.string().nullish() })
+    .object({
+      id: z.unknown().optional(),
+      admin_graphql_api_id: z.string().nullish(),
+    })
     .nullish(),
   refunds: z.array(restRefundSchema).nullish(),
 });
@@ -154,6 +168,10 @@ class Problems {
   readonly list: string[] = [];
 
   id(value: unknown, resource: ShopifyResource, field: string): string {
+    if (value === undefined || value === null) {
+      this.list.push(`${field} is missing`);
+      return "";
+    }
     try {
       return normaliseShopifyId(value, resource);
     } catch (error) {
@@ -183,7 +201,7 @@ class Problems {
 // `admin_graphql_api_id` is a string, so unlike `id` it survives
 // JSON.parse exactly however large the number grows.
 function idField(
-  record: { id: unknown; admin_graphql_api_id?: string | null },
+  record: { id?: unknown; admin_graphql_api_id?: string | null },
   path: string,
 ): { value: unknown; field: string } {
   if (record.admin_graphql_api_id) {
@@ -230,8 +248,10 @@ export function orderFromWebhook(payload: unknown, topic: string): OrderInput {
   const refunds = (order.refunds ?? []).map((refund, index) => {
     const path = `refunds[${index}]`;
     if (refund.order_id !== undefined && refund.order_id !== null) {
+      // The order's own id decides, so an order_id that cannot be read is
+      // not compared.
       const refundOrderId = parseShopifyId(refund.order_id, "Order");
-      if (id && refundOrderId !== id) {
+      if (id && refundOrderId !== null && refundOrderId !== id) {
         problems.list.push(`${path}.order_id does not match the order's id`);
       }
     }

@@ -15,8 +15,15 @@ import {
   Text,
 } from "@shopify/polaris";
 import { useEffect } from "react";
+import { parseDateRange } from "~/analytics/date-range.server";
+import { revenueRates } from "~/analytics/revenue/metrics";
+import { revenueReport } from "~/analytics/revenue/revenue-report.server";
 import { shopOverview } from "~/analytics/shop-overview.server";
 import { requireAdmin } from "~/auth.server";
+import { DeviceSplitChart } from "~/components/device-split-chart";
+import { formatMoney, formatPercent } from "~/components/format";
+import { MetricCard } from "~/components/metric-card";
+import { RevenueTrendChart } from "~/components/revenue-trend-chart";
 import { pool } from "~/db.server";
 import { env } from "~/env.server";
 
@@ -26,10 +33,19 @@ const OVERVIEW_DAYS = 7;
 /** How often the page checks for first events while it waits for them. */
 const WAITING_REFRESH_MS = 10_000;
 
+export const meta = () => [{ title: "Storelens" }];
+
 export async function loader({ request }: LoaderFunctionArgs) {
   const { shop } = await requireAdmin(request);
   const since = new Date(Date.now() - OVERVIEW_DAYS * 86_400_000);
   const overview = await shopOverview(pool, shop.id, since);
+  // The default range of the revenue reports is the same last seven days.
+  const range = parseDateRange(new URLSearchParams(), shop.timezone);
+  const revenue = await revenueReport(pool, {
+    shopId: shop.id,
+    timezone: shop.timezone,
+    range,
+  });
   // Shopify offers no API to read whether an app embed is switched on, so
   // the first stored event is the signal that it works.
   const themeEditorUrl =
@@ -40,12 +56,19 @@ export async function loader({ request }: LoaderFunctionArgs) {
     firstEventAt: shop.firstEventAt?.toISOString() ?? null,
     themeEditorUrl,
     overview,
+    currency: shop.currency,
+    revenue: {
+      summary: revenue.summary,
+      days: revenue.days,
+      devices: revenue.devices,
+    },
   };
 }
 
 export default function Overview() {
-  const { receiving, themeEditorUrl, overview } =
+  const { receiving, themeEditorUrl, overview, revenue, currency } =
     useLoaderData<typeof loader>();
+  const rates = revenueRates(revenue.summary);
   const revalidator = useRevalidator();
 
   useEffect(() => {
@@ -105,10 +128,59 @@ export default function Overview() {
           </Card>
         </Layout.Section>
         <Layout.Section>
-          <InlineGrid columns={3} gap="400">
-            <Metric label="Sessions" value={overview.sessions} />
-            <Metric label="Page views" value={overview.pageViews} />
-            <Metric label="Clicks" value={overview.clicks} />
+          <InlineGrid columns={{ xs: 2, md: 6 }} gap="300">
+            <MetricCard
+              label="Sessions"
+              value={revenue.summary.sessions.toLocaleString("en-US")}
+              sample={`${overview.pageViews.toLocaleString("en-US")} page views`}
+            />
+            <MetricCard
+              label="Orders"
+              value={revenue.summary.orders.toLocaleString("en-US")}
+            />
+            <MetricCard
+              label="Net revenue"
+              value={formatMoney(revenue.summary.netRevenue, currency)}
+            />
+            <MetricCard
+              label="RPS"
+              value={
+                rates.rps === null ? "–" : formatMoney(rates.rps, currency)
+              }
+              sample={`${revenue.summary.sessions} sessions${rates.smallSample ? ", small sample" : ""}`}
+            />
+            <MetricCard
+              label="Conversion rate"
+              value={formatPercent(rates.conversionRate)}
+              sample={`${revenue.summary.convertingSessions} of ${revenue.summary.sessions} sessions`}
+            />
+            <MetricCard
+              label="AOV"
+              value={
+                rates.aov === null ? "–" : formatMoney(rates.aov, currency)
+              }
+              sample={`${revenue.summary.orders} orders`}
+            />
+          </InlineGrid>
+        </Layout.Section>
+        <Layout.Section>
+          <InlineGrid columns={{ xs: 1, md: 2 }} gap="300">
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  Sessions and RPS, last {OVERVIEW_DAYS} days
+                </Text>
+                <RevenueTrendChart days={revenue.days} currency={currency} />
+              </BlockStack>
+            </Card>
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  RPS by device
+                </Text>
+                <DeviceSplitChart rows={revenue.devices} currency={currency} />
+              </BlockStack>
+            </Card>
           </InlineGrid>
         </Layout.Section>
         <Layout.Section>
@@ -140,20 +212,5 @@ export default function Overview() {
         </Layout.Section>
       </Layout>
     </Page>
-  );
-}
-
-function Metric(props: { label: string; value: number }) {
-  return (
-    <Card>
-      <BlockStack gap="100">
-        <Text as="h3" variant="headingSm" tone="subdued">
-          {props.label}, last {OVERVIEW_DAYS} days
-        </Text>
-        <Text as="p" variant="heading2xl">
-          {props.value.toLocaleString("en-US")}
-        </Text>
-      </BlockStack>
-    </Card>
   );
 }

@@ -40,6 +40,8 @@ const FALLBACK_VIEWPORTS: Record<Device, { width: number; height: number }> = {
 };
 const TOP_ELEMENTS = 10;
 
+export const meta = () => [{ title: "Heatmaps · Storelens" }];
+
 export async function loader({ request }: LoaderFunctionArgs) {
   const { shop } = await requireAdmin(request);
   const params = new URL(request.url).searchParams;
@@ -52,7 +54,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const scope = { shopId: shop.id, timezone: shop.timezone, device, range };
 
   const pages = await heatmapPages(pool, scope);
-  const requested = params.get("path");
+  // A path that could never be stored (NUL, over-long) matches nothing.
+  const requested =
+    params.get("path")?.replaceAll("\u0000", "").slice(0, 2048) || null;
   const path = requested ?? pages[0]?.path ?? null;
   if (path === null) {
     return { device, mode, range, pages, path, heatmap: null };
@@ -113,7 +117,9 @@ export default function Heatmaps() {
   );
 
   const pathOptions = pages.map((page) => ({
-    label: `${page.path} (${page.pageViews.toLocaleString("en-US")} views)`,
+    label: `${page.path} (${page.pageViews.toLocaleString("en-US")} ${
+      page.pageViews === 1 ? "view" : "views"
+    })`,
     value: page.path,
   }));
   if (path && !pages.some((page) => page.path === path)) {

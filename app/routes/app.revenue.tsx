@@ -30,6 +30,8 @@ const CHANNEL_LABELS: Record<string, string> = {
   unknown: "Unknown",
 };
 
+export const meta = () => [{ title: "Revenue per session · Storelens" }];
+
 export async function loader({ request }: LoaderFunctionArgs) {
   const { shop } = await requireAdmin(request);
   const params = new URL(request.url).searchParams;

@@ -9,11 +9,15 @@ describe("shopify.app.toml webhooks", () => {
     (match) => match[1],
   );
 
-  it("declares the uninstall and the three privacy webhooks", () => {
+  it("declares the uninstall, order and privacy webhooks", () => {
     expect(uris.sort()).toEqual([
       "/webhooks/app/uninstalled",
       "/webhooks/customers/data_request",
       "/webhooks/customers/redact",
+      "/webhooks/orders/cancelled",
+      "/webhooks/orders/paid",
+      "/webhooks/orders/updated",
+      "/webhooks/refunds/create",
       "/webhooks/shop/redact",
     ]);
   });

@@ -1,14 +1,15 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { authenticate } from "~/shopify.server";
 import { markUninstalled } from "~/shops.server";
-import { firstDelivery } from "~/webhooks.server";
+import { alreadyProcessed, recordDelivery } from "~/webhooks.server";
 
 export async function action({ request }: ActionFunctionArgs) {
   const { shop, topic } = await authenticate.webhook(request);
-  if (!(await firstDelivery(request, shop, topic))) return new Response();
+  if (await alreadyProcessed(request, shop, topic)) return new Response();
 
   // Shopify may deliver this after the shop's sessions are already gone, so
   // every step tolerates missing rows.
   await markUninstalled(shop);
+  await recordDelivery(request, shop, topic);
   return new Response();
 }

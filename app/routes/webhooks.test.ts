@@ -225,6 +225,46 @@ describe("customers/redact", () => {
     ).toBe(2);
   });
 
+  it("deletes visits linked through the customer's orders", async () => {
+    const domain = "orders-privacy.myshopify.com";
+    const { first, second } = await shopWithData(domain);
+    const shop = await prisma.shop.findUniqueOrThrow({ where: { domain } });
+    await prisma.order.create({
+      data: {
+        shopId: shop.id,
+        id: "5550001",
+        processedAt: new Date(),
+        currency: "EUR",
+        totalPrice: "10.00",
+        sessionId: first.sessionId,
+        customerId: "8001",
+      },
+    });
+    const status = await deliver(
+      customersRedact as Action,
+      webhookRequest({
+        topic: "CUSTOMERS_REDACT",
+        shop: domain,
+        body: {
+          shop_domain: domain,
+          customer: { id: 8001 },
+          orders_to_redact: [5550001],
+        },
+      }),
+    );
+    expect(status).toBe(200);
+    const remaining = await prisma.visitorSession.findMany({
+      where: { shopId: shop.id },
+      select: { id: true },
+    });
+    expect(remaining.map((s) => s.id)).toEqual([second.sessionId]);
+    const order = await prisma.order.findUniqueOrThrow({
+      where: { shopId_id: { shopId: shop.id, id: "5550001" } },
+    });
+    expect(order.customerId).toBeNull();
+    expect(order.sessionId).toBeNull();
+  });
+
   it("answers a data request with 200", async () => {
     const domain = "asks.myshopify.com";
     await shopWithData(domain);
