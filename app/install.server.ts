@@ -4,7 +4,11 @@ import { logger } from "./logger.server";
 
 const SHOP_QUERY = `#graphql
   query StorelensShop {
-    shop { name ianaTimezone currencyCode primaryDomain { url } }
+    shop {
+      name ianaTimezone currencyCode
+      primaryDomain { url }
+      domains { url }
+    }
     currentAppInstallation { id }
   }`;
 
@@ -43,6 +47,7 @@ interface ShopQueryData {
     ianaTimezone: string;
     currencyCode: string;
     primaryDomain: { url: string } | null;
+    domains?: { url: string }[];
   };
   currentAppInstallation: { id: string };
 }
@@ -60,8 +65,13 @@ export async function installShop(
   const response = await admin.graphql(SHOP_QUERY);
   const { data } = (await response.json()) as { data: ShopQueryData };
   const origins = new Set([`https://${domain}`]);
-  if (data.shop.primaryDomain?.url) {
-    origins.add(new URL(data.shop.primaryDomain.url).origin);
+  // Every domain of the shop, market domains included: the storefront
+  // script posts from whichever one the shopper is on.
+  for (const domain of [
+    data.shop.primaryDomain,
+    ...(data.shop.domains ?? []),
+  ]) {
+    if (domain?.url) origins.add(new URL(domain.url).origin);
   }
   const fields = {
     name: data.shop.name,

@@ -157,6 +157,7 @@ Storelens demo is running. Open:
   Product page:                 ${stack.storefront.url}/products/linen-shirt
 
 Accept the storefront's cookie banner, click around, then reload the heatmap.
+Database: ${databaseUrl}
 Press Ctrl+C to stop.`);
 
 let stopping = false;
@@ -165,7 +166,12 @@ async function stop() {
   stopping = true;
   console.log("\nStopping...");
   await stack.close();
+  // Close the app's database connections before PostgreSQL goes away, so
+  // no connection is cut from under a live client.
+  await globalThis.storelensDb?.prisma.$disconnect();
+  await globalThis.storelensDb?.pool.end();
   await postgres.stop();
+  console.log("Stopped.");
   process.exit(0);
 }
 process.on("SIGINT", stop);

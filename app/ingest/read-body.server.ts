@@ -39,7 +39,10 @@ function tooLarge(maxBytes: number): IngestError {
   return new IngestError(
     413,
     "payload_too_large",
-    `The body exceeds ${maxBytes} bytes: send fewer events per batch`,
+    `The body exceeds ${maxBytes} bytes: send less data per request`,
+    undefined,
+    // The rest of the body stays unread, so the connection cannot be reused.
+    { Connection: "close" },
   );
 }
 

@@ -1,5 +1,6 @@
 import path from "node:path";
 import pg from "pg";
+import pino from "pino";
 import { startAppServer, type AppServer } from "./app-server";
 import {
   startStorefrontServer,
@@ -24,7 +25,7 @@ export interface DemoStack {
  */
 export async function ensureDemoShop(
   databaseUrl: string,
-  storefrontOrigin: string,
+  storefrontOrigins: string[],
 ): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
@@ -37,7 +38,7 @@ export async function ensureDemoShop(
          "storefrontOrigins" = EXCLUDED."storefrontOrigins",
          "uninstalledAt" = NULL,
          "updatedAt" = now()`,
-      [DEMO_SHOP_DOMAIN, DEMO_SHOP_TIMEZONE, [storefrontOrigin]],
+      [DEMO_SHOP_DOMAIN, DEMO_SHOP_TIMEZONE, storefrontOrigins],
     );
   } finally {
     await client.end();
@@ -80,8 +81,12 @@ export async function startDemoStack(options: {
       "storelens-embed",
       "assets",
     ),
+    logger: pino({ level: "warn" }),
   });
-  await ensureDemoShop(options.databaseUrl, storefront.url);
+  // The storefront answers on 127.0.0.1 and on localhost; both are origins
+  // a browser may use.
+  const localhost = storefront.url.replace("127.0.0.1", "localhost");
+  await ensureDemoShop(options.databaseUrl, [storefront.url, localhost]);
   return {
     app,
     storefront,
