@@ -566,7 +566,7 @@ describe("seedDemoTraffic", () => {
     const claims = new Map<string, string>();
     const ingest = await startFakeIngest((request) => {
       const body = JSON.parse(
-        request.url === "/collect/snapshot"
+        request.url?.split("?")[0] === "/collect/snapshot"
           ? gunzipSync(request.body).toString()
           : request.body.toString(),
       ) as BatchPayload | SnapshotPayload;
@@ -591,7 +591,7 @@ describe("seedDemoTraffic", () => {
       });
 
       const posts = ingest.requests.filter(
-        (r) => r.url === "/collect/snapshot",
+        (r) => r.url?.split("?")[0] === "/collect/snapshot",
       );
       expect(posts).toHaveLength(claims.size);
       expect(result.snapshots).toBe(claims.size);

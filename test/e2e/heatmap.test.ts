@@ -67,7 +67,7 @@ describe.skipIf(!HAS_CHROMIUM)(
         viewport: { width: 1440, height: 900 },
       });
       const snapshotStored = visitor.waitForResponse(
-        (response) => response.url().endsWith("/collect/snapshot"),
+        (response) => new URL(response.url()).pathname === "/collect/snapshot",
         { timeout: 30_000 },
       );
       await visitor.goto(`${stack.storefront.url}${PRODUCT}?consent=granted`);
