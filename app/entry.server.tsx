@@ -9,6 +9,11 @@ import { addDocumentResponseHeaders } from "./shopify.server";
 
 export const streamTimeout = 5000;
 
+// Exported through the server build so the process that serves it starts
+// the background jobs in the same module graph as the routes: routes that
+// queue jobs then reach the running queue.
+export { startJobs } from "./jobs/boss.server";
+
 export default async function handleRequest(
   request: Request,
   responseStatusCode: number,

@@ -1,6 +1,7 @@
 import type { AdminApiContext } from "@shopify/shopify-app-remix/server";
 import { prisma } from "./db.server";
 import { logger } from "./logger.server";
+import { startBackfill } from "./orders/backfill.server";
 
 const SHOP_QUERY = `#graphql
   query StorelensShop {
@@ -80,7 +81,7 @@ export async function installShop(
     storefrontOrigins: [...origins],
     uninstalledAt: null,
   };
-  await prisma.shop.upsert({
+  const shop = await prisma.shop.upsert({
     where: { domain },
     create: { domain, ...fields },
     update: { ...fields, installedAt: new Date() },
@@ -110,6 +111,8 @@ export async function installShop(
     );
   }
   await connectWebPixel(domain, admin, `${appUrl}/collect`);
+  // Revenue reports need the recent past, not only orders from now on.
+  await startBackfill(shop);
   logger.info({ shop: domain }, "shop installed");
 }
 

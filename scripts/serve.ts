@@ -19,5 +19,5 @@ const host = config.STORELENS_DEMO
   ? "127.0.0.1"
   : (process.env.HOST ?? "0.0.0.0");
 
-const server = await startAppServer({ root, host, port });
+const server = await startAppServer({ root, host, port, jobs: true });
 console.log(`Storelens listening on ${server.url}`);

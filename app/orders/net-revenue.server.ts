@@ -1,10 +1,11 @@
 import Decimal from "decimal.js";
 import type pg from "pg";
-import { VOIDED_STATUS } from "./revenue";
 
 // Net revenue per order in SQL, with the rules of revenue.ts: cancelled,
 // voided and test orders are worth zero and do not count, test refunds are
-// ignored, and net is the total minus the order's other refunds.
+// ignored, and net is the total minus the order's other refunds. The rules
+// live in the "OrderNet" view (prisma/migrations/*_order_net_view), which
+// the reports join too; net-revenue.test.ts checks it against revenue.ts.
 
 /**
  * One row per order of every shop, to be filtered by the caller and joined
@@ -14,22 +15,9 @@ import { VOIDED_STATUS } from "./revenue";
  * counted (boolean), gross, refunds, net (numeric).
  */
 export const ORDER_NET_REVENUE_SQL = `
-  SELECT o."shopId", o.id AS "orderId", o."sessionId", o."processedAt",
-         o.currency, c.counted,
-         CASE WHEN c.counted THEN o."totalPrice" ELSE 0 END AS gross,
-         CASE WHEN c.counted THEN r.refunded ELSE 0 END AS refunds,
-         CASE WHEN c.counted THEN o."totalPrice" - r.refunded ELSE 0 END AS net
-  FROM "Order" o
-  CROSS JOIN LATERAL (
-    SELECT NOT o.test AND o."cancelledAt" IS NULL
-           AND lower(o."financialStatus") IS DISTINCT FROM '${VOIDED_STATUS}'
-           AS counted
-  ) c
-  CROSS JOIN LATERAL (
-    SELECT COALESCE(sum(x.amount), 0) AS refunded
-    FROM "OrderRefund" x
-    WHERE x."shopId" = o."shopId" AND x."orderId" = o.id AND NOT x.test
-  ) r`;
+  SELECT "shopId", "orderId", "sessionId", "processedAt", currency, counted,
+         gross, refunds, net
+  FROM "OrderNet"`;
 
 export interface OrderNetRevenueRow {
   orderId: string;

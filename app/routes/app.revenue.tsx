@@ -1,4 +1,4 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData, useSearchParams } from "@remix-run/react";
 import {
   BlockStack,
@@ -13,12 +13,15 @@ import { parseDateRange } from "~/analytics/date-range.server";
 import { revenueRates } from "~/analytics/revenue/metrics";
 import { revenueReport } from "~/analytics/revenue/revenue-report.server";
 import { requireAdmin } from "~/auth.server";
+import { BackfillCard } from "~/components/backfill-card";
 import { DeviceSplitChart } from "~/components/device-split-chart";
 import { formatMoney, formatPercent } from "~/components/format";
 import { MetricCard } from "~/components/metric-card";
 import { RevenueTable } from "~/components/revenue-table";
 import { RevenueTrendChart } from "~/components/revenue-trend-chart";
 import { pool } from "~/db.server";
+import { isDemoMode } from "~/demo.server";
+import { backfillStatus, startBackfill } from "~/orders/backfill.server";
 
 const CHANNEL_LABELS: Record<string, string> = {
   direct: "Direct",
@@ -41,7 +44,40 @@ export async function loader({ request }: LoaderFunctionArgs) {
     timezone: shop.timezone,
     range,
   });
-  return { range, currency: shop.currency, timezone: shop.timezone, ...report };
+  const backfill = await backfillStatus(shop.id);
+  return {
+    demo: isDemoMode(),
+    range,
+    currency: shop.currency,
+    timezone: shop.timezone,
+    backfill: backfill && {
+      status: backfill.status,
+      imported: backfill.imported,
+      since: new Date(backfill.since).toISOString(),
+      error: backfill.error,
+      finishedAt: backfill.finishedAt
+        ? new Date(backfill.finishedAt).toISOString()
+        : null,
+    },
+    ...report,
+  };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { shop } = await requireAdmin(request);
+  if (isDemoMode()) {
+    throw new Response("The demo shop has no Admin API to import from", {
+      status: 400,
+    });
+  }
+  const form = await request.formData();
+  if (form.get("intent") !== "backfill") {
+    throw new Response("Unknown action: expected intent=backfill", {
+      status: 400,
+    });
+  }
+  await startBackfill(shop);
+  return { started: true };
 }
 
 export default function Revenue() {
@@ -119,6 +155,9 @@ export default function Revenue() {
               sample={`${summary.orders} orders`}
             />
           </InlineGrid>
+        </Layout.Section>
+        <Layout.Section>
+          <BackfillCard backfill={data.backfill} demo={data.demo} />
         </Layout.Section>
         {summary.unattributedOrders > 0 ? (
           <Layout.Section>

@@ -11,6 +11,11 @@ export interface AppServer {
   close(): Promise<void>;
 }
 
+/** The server build's entry module, which also exports the job starter. */
+interface EntryWithJobs {
+  startJobs?: () => Promise<() => Promise<void>>;
+}
+
 /** Loads the Remix server build that `remix build` wrote to build/. */
 export async function loadServerBuild(root: string): Promise<ServerBuild> {
   const file = path.join(root, "build", "index.js");
@@ -27,8 +32,13 @@ export async function startAppServer(options: {
   host: string;
   port: number;
   build?: ServerBuild;
+  /** Start the pg-boss workers (order imports, rollup refresh). */
+  jobs?: boolean;
 }): Promise<AppServer> {
   const build = options.build ?? (await loadServerBuild(options.root));
+  const entry = build.entry.module as EntryWithJobs;
+  const stopJobs =
+    options.jobs && entry.startJobs ? await entry.startJobs() : null;
   const app = express();
   app.disable("x-powered-by");
   app.use(compression());
@@ -52,10 +62,12 @@ export async function startAppServer(options: {
     address && typeof address === "object" ? address.port : options.port;
   return {
     url: `http://${options.host}:${port}`,
-    close: () =>
-      new Promise((resolve, reject) => {
+    close: async () => {
+      await stopJobs?.();
+      await new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
-      }),
+      });
+    },
   };
 }

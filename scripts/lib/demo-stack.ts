@@ -64,12 +64,15 @@ export async function startDemoStack(options: {
   databaseUrl: string;
   appPort: number;
   storefrontPort: number;
+  /** Start the background jobs; the end-to-end test leaves them off. */
+  jobs?: boolean;
 }): Promise<DemoStack> {
   const host = "127.0.0.1";
   const app = await startAppServer({
     root: options.root,
     host,
     port: options.appPort,
+    jobs: options.jobs ?? true,
   });
   const ingestUrl = `${app.url}/collect`;
   const storefront = await startStorefrontServer({

@@ -50,6 +50,7 @@ describe.skipIf(!HAS_CHROMIUM)(
         databaseUrl: process.env.DATABASE_URL!,
         appPort: 0,
         storefrontPort: 0,
+        jobs: false,
       });
       pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
       browser = await launchChromium();

@@ -1,0 +1,30 @@
+import PgBoss from "pg-boss";
+import {
+  refreshAllRollups,
+  registerRollupJobs,
+} from "~/analytics/revenue/rollup-job.server";
+import { pool } from "~/db.server";
+import { env } from "~/env.server";
+import { logger } from "~/logger.server";
+import { registerOrderJobs } from "~/orders/backfill-job.server";
+import { resumeBackfills } from "~/orders/backfill.server";
+
+/**
+ * Starts pg-boss on the app's database (it keeps its own "pgboss" schema),
+ * registers every background job, and resumes order imports a crash
+ * interrupted. Returns a function that stops the workers.
+ */
+export async function startJobs(): Promise<() => Promise<void>> {
+  const boss = new PgBoss({ connectionString: env().DATABASE_URL, max: 3 });
+  boss.on("error", (error) => logger.error({ err: error }, "job queue error"));
+  await boss.start();
+  await registerOrderJobs(boss);
+  await registerRollupJobs(boss, pool);
+  const resumed = await resumeBackfills();
+  if (resumed.length > 0) {
+    logger.info({ shops: resumed.length }, "order imports resumed");
+  }
+  // Catch up at once rather than at the next minute.
+  await refreshAllRollups(pool);
+  return () => boss.stop({ graceful: true, timeout: 30_000 });
+}
