@@ -8,7 +8,8 @@ import path from "node:path";
 import pg from "pg";
 import { buildEmbed, describeSize } from "./build-embed";
 import { startDemoStack, DEMO_SHOP_DOMAIN } from "./lib/demo-stack";
-import { seedDemoTraffic } from "./lib/demo-traffic";
+import { planDemoOrders, sendDemoOrders } from "./lib/demo-orders";
+import { generateDemoTraffic, seedDemoTraffic } from "./lib/demo-traffic";
 import { freePort, startEmbeddedPostgres } from "./lib/embedded-postgres";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -56,6 +57,23 @@ function run(
     stdio: ["ignore", "ignore", "inherit"],
   });
   console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/**
+ * Returns a progress callback that redraws its line only when the bar
+ * moves, and prints a new line every 10% when the output is not a terminal.
+ */
+function progress(label: string, unit: string) {
+  const step = process.stdout.isTTY ? 1 : 10;
+  let shown = -Infinity;
+  return (done: number, total: number) => {
+    const percent = Math.floor((done / total) * 100);
+    if (percent < shown + step && done !== total) return;
+    shown = percent;
+    const line = `${label} ${progressBar(done, total)} ${unit}`;
+    process.stdout.write(process.stdout.isTTY ? `\r${line}` : `${line}\n`);
+    if (done === total && process.stdout.isTTY) process.stdout.write("\n");
+  };
 }
 
 function progressBar(done: number, total: number): string {
@@ -126,22 +144,33 @@ await client.end();
 if (stored.rows[0].n === 0 || reseed) {
   const started = Date.now();
   let lastPercent = -100;
-  const seeded = await seedDemoTraffic({
-    ingestUrl: stack.ingestUrl,
+  const traffic = {
     origin: stack.storefront.url,
     shop: DEMO_SHOP_DOMAIN,
     sessions: DEMO_SESSIONS,
-    seed: reseed ? Date.now() : 20261204,
+    seed: reseed ? Date.now() % 2 ** 31 : 20261204,
     now: new Date(),
     days: DEMO_DAYS,
-    onProgress: (done, total) => {
-      process.stdout.write(
-        `\rSeeding demo traffic ${progressBar(done, total)} batches`,
-      );
-    },
+  };
+  const seeded = await seedDemoTraffic({
+    ...traffic,
+    ingestUrl: stack.ingestUrl,
+    onProgress: progress("Seeding demo traffic", "batches"),
+  });
+  const plans = planDemoOrders(
+    generateDemoTraffic(traffic),
+    traffic.seed,
+    "USD",
+  );
+  await sendDemoOrders({
+    appUrl: stack.app.url,
+    shop: DEMO_SHOP_DOMAIN,
+    secret: process.env.SHOPIFY_API_SECRET!,
+    plans,
+    onProgress: progress("Sending demo orders as signed webhooks", "orders"),
   });
   console.log(
-    `\nSeeded ${seeded.events.toLocaleString("en-US")} events in ${seeded.batches} batches through ${stack.ingestUrl} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    `Seeded ${seeded.events.toLocaleString("en-US")} events in ${seeded.batches} batches through ${stack.ingestUrl} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
   );
 } else {
   console.log(
