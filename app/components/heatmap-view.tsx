@@ -274,7 +274,7 @@ async function rebuildSnapshot(
   return doc;
 }
 
-/** A white page the size of the clicks, for paths without a snapshot. */
+/** Creates a white page the size of the clicks, for paths without a snapshot. */
 function blankDocument(
   root: HTMLDivElement,
   viewport: { width: number; height: number },

@@ -8,7 +8,7 @@ import {
   recordDelivery,
 } from "~/webhooks.server";
 
-// Shopify asks what the app stores about a customer; the merchant then sends
+// Shopify requests what the app stores about a customer; the merchant then sends
 // it to the customer. Storelens stores visits linked to a customer id only.
 export async function action({ request }: ActionFunctionArgs) {
   const { shop, topic, payload } = await authenticate.webhook(request);

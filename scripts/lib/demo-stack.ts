@@ -45,7 +45,7 @@ export async function ensureDemoShop(
   }
 }
 
-/** The tag Shopify would render from the app embed block, for the demo. */
+/** Builds the script tag Shopify would render from the app embed block. */
 export function embedScriptTag(ingestUrl: string): string {
   return (
     `<script src="/storelens-assets/storelens.js" defer data-storelens` +
@@ -86,7 +86,7 @@ export async function startDemoStack(options: {
     ),
     logger: pino({ level: "warn" }),
   });
-  // The storefront answers on 127.0.0.1 and on localhost; both are origins
+  // The storefront serves 127.0.0.1 and localhost; both are origins
   // a browser may use.
   const localhost = storefront.url.replace("127.0.0.1", "localhost");
   await ensureDemoShop(options.databaseUrl, [storefront.url, localhost]);

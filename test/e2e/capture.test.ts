@@ -177,12 +177,16 @@ async function waitFor(check: () => boolean, timeoutMs = 8_000) {
   }
 }
 
-async function openFixture(name: string, consent = "allow"): Promise<Page> {
+async function openFixture(
+  name: string,
+  consent = "allow",
+  query = "",
+): Promise<Page> {
   const context = await browser.newContext({
     viewport: { width: 1280, height: 800 },
   });
   const page = await context.newPage();
-  await page.goto(`${pageOrigin}/fixtures/${name}?consent=${consent}`);
+  await page.goto(`${pageOrigin}/fixtures/${name}?consent=${consent}${query}`);
   await page.waitForLoadState("load");
   return page;
 }
@@ -351,6 +355,23 @@ describe.skipIf(!HAS_CHROMIUM)(
       expect(batch.pages[0].path).toBe("/fixtures/long.html");
       expect(batch.pages[0].device).toBe("desktop");
       expect(clicks()[0].selector).toBe("#top-buy");
+    });
+
+    it("sends the landing page's UTM parameters", async () => {
+      const page = await openFixture(
+        "long.html",
+        "allow",
+        "&utm_source=newsletter&utm_medium=email&utm_campaign=spring",
+      );
+      await page.click("#top-buy");
+      await leave(page);
+      await waitFor(() => clicks().length > 0);
+
+      const landing = recorded.batches[0].landing;
+      expect(landing?.path).toBe("/fixtures/long.html");
+      expect(landing?.utmSource).toBe("newsletter");
+      expect(landing?.utmMedium).toBe("email");
+      expect(landing?.utmCampaign).toBe("spring");
     });
 
     it("counts a label click once", async () => {

@@ -6,6 +6,7 @@ import {
   MAX_TITLE_LENGTH,
   MAX_URL_LENGTH,
   type BatchResponse,
+  type LandingPayload,
   type PagePayload,
 } from "../../../app/ingest/payload-types";
 import { clickPayload, createScrollTracker } from "./capture";
@@ -94,6 +95,22 @@ function referrerWithoutQuery(referrer: string): string {
   }
 }
 
+const MAX_UTM_LENGTH = 200;
+
+/** The page's own entry data: referrer and UTM parameters of its URL. */
+function landingOf(page: PagePayload): LandingPayload {
+  const params = new URLSearchParams(location.search);
+  const utm = (name: string) =>
+    params.get(name)?.slice(0, MAX_UTM_LENGTH) || undefined;
+  return {
+    path: page.path,
+    referrer: page.referrer,
+    utmSource: utm("utm_source"),
+    utmMedium: utm("utm_medium"),
+    utmCampaign: utm("utm_campaign"),
+  };
+}
+
 function newPageView(): PagePayload {
   return {
     id: uuid(),
@@ -174,6 +191,7 @@ function run(settings: Settings) {
     endpoint: settings.endpoint,
     shop: settings.shop,
     page,
+    landing: landingOf(page),
     identity,
     onResponse: (response: BatchResponse) => {
       const wanted = response && response.snapshotPages;

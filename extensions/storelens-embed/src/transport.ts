@@ -7,6 +7,7 @@ import {
   type BatchPayload,
   type BatchResponse,
   type EventPayload,
+  type LandingPayload,
   type PagePayload,
 } from "../../../app/ingest/payload-types";
 import { uuid, type Identity } from "./identity";
@@ -34,6 +35,11 @@ export interface TransportOptions {
   endpoint: string;
   shop: string;
   page: PagePayload;
+  /**
+   * Where this page view came from. The server keeps the first one a visit
+   * reports, so only the landing page's counts.
+   */
+  landing?: LandingPayload;
   /** Called once per new batch; it marks session activity. */
   identity: () => Identity;
   onResponse: (response: BatchResponse) => void;
@@ -90,6 +96,7 @@ export function createTransport(options: TransportOptions): Transport {
       sentAt: Date.now(),
       pages: [options.page],
       events: batch.events,
+      landing: options.landing,
     };
     return JSON.stringify(payload);
   }
