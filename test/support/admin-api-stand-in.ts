@@ -32,6 +32,25 @@ export interface StandInRequest {
 interface ShopData {
   domain: string;
   orders: GraphqlOrderNode[];
+  /** What the install queries return: the shop and its app installation. */
+  profile: ShopProfile;
+  /** Id of the app's web pixel once created; Shopify allows one. */
+  webPixelId: string | null;
+}
+
+export interface ShopProfile {
+  name: string;
+  ianaTimezone: string;
+  currencyCode: string;
+  primaryDomain: string;
+  domains: string[];
+}
+
+/** A mutation the app sent during install, with its variables. */
+export interface StandInMutation {
+  shop: string;
+  operation: string;
+  variables: Record<string, unknown>;
 }
 
 const ADMIN_GRAPHQL_PATH = /^\/admin\/api\/[0-9a-z-]+\/graphql\.json$/;
@@ -48,9 +67,29 @@ export class AdminApiStandIn {
   private server: http.Server | null = null;
   private port = 0;
 
+  /** Install mutations received, in order. */
+  readonly mutations: StandInMutation[] = [];
+
   /** Serves `orders` to requests that carry `accessToken`. */
-  addShop(domain: string, accessToken: string, orders: GraphqlOrderNode[]) {
-    this.shopsByToken.set(accessToken, { domain, orders: [...orders] });
+  addShop(
+    domain: string,
+    accessToken: string,
+    orders: GraphqlOrderNode[],
+    profile: Partial<ShopProfile> = {},
+  ) {
+    this.shopsByToken.set(accessToken, {
+      domain,
+      orders: [...orders],
+      profile: {
+        name: domain.split(".")[0],
+        ianaTimezone: "UTC",
+        currencyCode: "USD",
+        primaryDomain: `https://${domain}`,
+        domains: [`https://${domain}`],
+        ...profile,
+      },
+      webPixelId: null,
+    });
   }
 
   failOn(failure: StandInFailure): void {
@@ -144,6 +183,13 @@ export class AdminApiStandIn {
       query?: string;
       variables?: { first?: number; after?: string | null; query?: string };
     };
+    const install = installOperation(
+      shop,
+      body.query ?? "",
+      (body.variables ?? {}) as Record<string, unknown>,
+      this.mutations,
+    );
+    if (install) return send(200, install);
     if (!body.query?.includes("orders(")) {
       return send(200, graphqlError("Only the orders query is served here"));
     }
@@ -196,6 +242,68 @@ export class AdminApiStandIn {
 }
 
 /** Starts a stand-in on a free port of 127.0.0.1. */
+/**
+ * Answers the operations the app sends when a shop installs it, named after
+ * the operation names in app/install.server.ts. Returns null for others.
+ */
+function installOperation(
+  shop: ShopData,
+  query: string,
+  variables: Record<string, unknown>,
+  mutations: StandInMutation[],
+) {
+  const operation = /(?:query|mutation)\s+(\w+)/.exec(query)?.[1] ?? "";
+  const record = () =>
+    mutations.push({ shop: shop.domain, operation, variables });
+  switch (operation) {
+    case "StorelensShop":
+      return {
+        data: {
+          shop: {
+            name: shop.profile.name,
+            ianaTimezone: shop.profile.ianaTimezone,
+            currencyCode: shop.profile.currencyCode,
+            primaryDomain: { url: shop.profile.primaryDomain },
+            domains: shop.profile.domains.map((url) => ({ url })),
+          },
+          currentAppInstallation: {
+            id: "gid://shopify/AppInstallation/1",
+          },
+        },
+      };
+    case "StorelensIngestUrl":
+      record();
+      return { data: { metafieldsSet: { userErrors: [] } } };
+    case "StorelensPixelCreate":
+      record();
+      if (shop.webPixelId) {
+        return {
+          data: {
+            webPixelCreate: {
+              userErrors: [
+                { code: "TAKEN", field: ["webPixel"], message: "Taken" },
+              ],
+              webPixel: null,
+            },
+          },
+        };
+      }
+      shop.webPixelId = "gid://shopify/WebPixel/1";
+      return {
+        data: {
+          webPixelCreate: { userErrors: [], webPixel: { id: shop.webPixelId } },
+        },
+      };
+    case "StorelensPixel":
+      return { data: { webPixel: { id: shop.webPixelId } } };
+    case "StorelensPixelUpdate":
+      record();
+      return { data: { webPixelUpdate: { userErrors: [] } } };
+    default:
+      return null;
+  }
+}
+
 export async function startAdminApiStandIn(): Promise<AdminApiStandIn> {
   const standIn = new AdminApiStandIn();
   await standIn.start();

@@ -1,0 +1,98 @@
+import { prisma } from "~/db.server";
+import { settleBackfills } from "~/orders/backfill.server";
+import { unauthenticated } from "~/shopify.server";
+import {
+  startAdminApiStandIn,
+  type AdminApiStandIn,
+} from "../test/support/admin-api-stand-in";
+import { storeOfflineSession } from "../test/support/shopify";
+import { installShop } from "./install.server";
+
+const DOMAIN = "fernwood.myshopify.com";
+const APP_URL = "https://storelens.test";
+
+let standIn: AdminApiStandIn;
+let restoreFetch: () => void;
+
+beforeAll(async () => {
+  standIn = await startAdminApiStandIn();
+  restoreFetch = standIn.install();
+  await storeOfflineSession(DOMAIN);
+  const session = await prisma.session.findUniqueOrThrow({
+    where: { id: `offline_${DOMAIN}` },
+  });
+  standIn.addShop(DOMAIN, session.accessToken, [], {
+    name: "Fernwood",
+    ianaTimezone: "Europe/Berlin",
+    currencyCode: "EUR",
+    primaryDomain: "https://fernwood.example",
+    domains: ["https://fernwood.example", "https://fernwood.de"],
+  });
+});
+
+afterAll(async () => {
+  restoreFetch();
+  await standIn.stop();
+});
+
+async function install() {
+  const { admin } = await unauthenticated.admin(DOMAIN);
+  await installShop(DOMAIN, admin, APP_URL);
+  await settleBackfills();
+}
+
+describe("installShop", () => {
+  it("records the shop, its origins, the ingest URL and the pixel", async () => {
+    await install();
+    const shop = await prisma.shop.findUniqueOrThrow({
+      where: { domain: DOMAIN },
+    });
+    expect(shop.name).toBe("Fernwood");
+    expect(shop.timezone).toBe("Europe/Berlin");
+    expect(shop.currency).toBe("EUR");
+    expect([...shop.storefrontOrigins].sort()).toEqual([
+      "https://fernwood.de",
+      "https://fernwood.example",
+      "https://fernwood.myshopify.com",
+    ]);
+
+    const operations = standIn.mutations.map((m) => m.operation);
+    expect(operations).toEqual(["StorelensIngestUrl", "StorelensPixelCreate"]);
+    const metafield = standIn.mutations[0].variables.metafields as {
+      namespace: string;
+      key: string;
+      value: string;
+    }[];
+    expect(metafield[0]).toMatchObject({
+      namespace: "storelens",
+      key: "ingest_url",
+      value: `${APP_URL}/collect`,
+    });
+    expect(
+      JSON.parse(standIn.mutations[1].variables.settings as string),
+    ).toEqual({ ingestUrl: `${APP_URL}/collect` });
+
+    const backfill = await prisma.orderBackfill.findUniqueOrThrow({
+      where: { shopId: shop.id },
+    });
+    expect(backfill.status).toBe("done");
+  });
+
+  it("updates the existing pixel on reinstall", async () => {
+    await prisma.shop.update({
+      where: { domain: DOMAIN },
+      data: { uninstalledAt: new Date() },
+    });
+    standIn.mutations.length = 0;
+    await install();
+    expect(standIn.mutations.map((m) => m.operation)).toEqual([
+      "StorelensIngestUrl",
+      "StorelensPixelCreate",
+      "StorelensPixelUpdate",
+    ]);
+    const shop = await prisma.shop.findUniqueOrThrow({
+      where: { domain: DOMAIN },
+    });
+    expect(shop.uninstalledAt).toBeNull();
+  });
+});
