@@ -1,20 +1,27 @@
-import type { ClickRow, Interval } from "./types";
+import type { ClickRow, Interval, TargetKind } from "./types";
 
 // Algorithm: a click is dead when nothing visible followed it. It is alive
 // when the DOM changed within DEAD_CLICK_DOM_CHANGE_MS, when the page
 // scrolled or the text selection changed within DEAD_CLICK_QUICK_RESPONSE_MS,
 // or when it navigated, changed visibility or moved focus within
-// DEAD_CLICK_DOM_CHANGE_MS. Clicks on links that open a new tab, and clicks
-// made while the page was hidden or that it left before the window ended
-// (so nothing could be observed), are never dead.
+// DEAD_CLICK_DOM_CHANGE_MS. Clicks that open a new tab, clicks on
+// DEAD_CLICK_EXEMPT_KINDS, and clicks whose window overlaps a time the page
+// was hidden are never dead.
 
 /** Slow pages may take a while to render a response, so wait this long. */
 export const DEAD_CLICK_DOM_CHANGE_MS = 2500;
 /**
- * Scrolls and selection changes caused by a click follow it at once; later
+ * Scrolls and selection changes caused by a click follow it at once, so later
  * ones are the shopper's own doing.
  */
 export const DEAD_CLICK_QUICK_RESPONSE_MS = 100;
+/**
+ * Clicking into a focused text field only moves the caret, which changes
+ * nothing visible, yet the field works.
+ */
+export const DEAD_CLICK_EXEMPT_KINDS: ReadonlySet<TargetKind> = new Set([
+  "text-field",
+]);
 
 export interface DeadClickSignal {
   kind: "dead-click";
@@ -41,14 +48,16 @@ export function detectDeadClicks(clicks: ClickRow[]): DeadClickSignal[] {
 
 function isDeadClick(click: ClickRow): boolean {
   if (click.opensNewTab) return false;
+  if (DEAD_CLICK_EXEMPT_KINDS.has(click.targetKind)) return false;
 
   // A hidden page pauses rendering and timers, so its silence proves
-  // nothing. Only intervals covering the click's own window count: a tab
-  // hidden earlier in the session says nothing about this click.
+  // nothing. Only hidden periods that overlap the click's own window count,
+  // because a tab hidden earlier in the session has no bearing on this click.
   const windowEnd = click.at + DEAD_CLICK_DOM_CHANGE_MS;
-  if (click.hiddenIntervals.some((hidden) => overlaps(hidden, click.at, windowEnd))) {
-    return false;
-  }
+  const hiddenInWindow = click.hiddenIntervals.some((hidden) =>
+    overlaps(hidden, click.at, windowEnd),
+  );
+  if (hiddenInWindow) return false;
 
   const slowWindow = DEAD_CLICK_DOM_CHANGE_MS;
   const quickWindow = DEAD_CLICK_QUICK_RESPONSE_MS;
@@ -63,10 +72,12 @@ function isDeadClick(click: ClickRow): boolean {
 }
 
 function within(clickAt: number, eventAt: number | null, windowMs: number) {
-  return eventAt !== null && eventAt >= clickAt && eventAt - clickAt <= windowMs;
+  return (
+    eventAt !== null && eventAt >= clickAt && eventAt - clickAt <= windowMs
+  );
 }
 
-/** True when `[start, end)` and `[from, to]` share a moment. */
+/** Tells whether `[start, end)` and `[from, to]` overlap. */
 function overlaps([start, end]: Interval, from: number, to: number): boolean {
   return start <= to && end > from;
 }

@@ -40,7 +40,7 @@ describe("detectRageClicks", () => {
     ]);
   });
 
-  it("flags a burst where only some clicks got a reaction", () => {
+  it("flags burst with partial reactions", () => {
     const clicks = [
       click({ at: 0, domChangeAt: 80 }),
       click({ at: 300 }),

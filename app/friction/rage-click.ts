@@ -11,7 +11,7 @@ import type { ClickRow, TargetKind } from "./types";
 export const RAGE_CLICK_MIN_CLICKS = 3;
 /** Repeated frustrated clicks come faster than one per second. */
 export const RAGE_CLICK_INTERVAL_MS = 1000;
-/** About the size of a button: clicks farther apart aim at different things. */
+/** About a button's size, because clicks farther apart aim at different things. */
 export const RAGE_CLICK_RADIUS_PX = 30;
 /** A change later than the next click can come is not a reaction to this one. */
 export const RAGE_CLICK_REACTION_MS = RAGE_CLICK_INTERVAL_MS;
@@ -82,9 +82,7 @@ function groupByPageView(clicks: ClickRow[]): ClickRow[][] {
     group.push(click);
     groups.set(key, group);
   }
-  return [...groups.values()].map((group) =>
-    group.sort((a, b) => a.at - b.at),
-  );
+  return [...groups.values()].map((group) => group.sort((a, b) => a.at - b.at));
 }
 
 function splitIntoBursts(sortedClicks: ClickRow[]): ClickRow[][] {

@@ -1,6 +1,6 @@
 import type { ClickRow } from "./types";
 
-/** Builds a click on a button with nothing following it; tests override fields. */
+/** Builds a button click that nothing followed, with `overrides` applied. */
 export function click(overrides: Partial<ClickRow> = {}): ClickRow {
   return {
     sessionId: "s1",

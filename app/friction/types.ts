@@ -1,7 +1,7 @@
 // Input rows and shared names for the friction detectors. The detectors are
 // pure functions over these rows: no I/O, no database, no DOM.
 
-/** What kind of control a click landed on, as the storefront script classifies it. */
+/** Kind of control a click landed on, as classified by the storefront script. */
 export type TargetKind =
   | "button"
   | "link"
@@ -11,15 +11,17 @@ export type TargetKind =
   | "text-field"
   | "other";
 
-/** Names of the friction signals, as stored per session and used by `impact.ts`. */
+/**
+ * Kinds of friction that belong to one session, as stored per session and
+ * compared by `impact.ts`. Scroll abandonment (per page) and repeat views
+ * (per visitor) are reported on their own.
+ */
 export type FrictionKind =
   | "rage-click"
   | "dead-click"
-  | "scroll-abandonment"
   | "form-abandonment"
   | "u-turn"
   | "hover-without-click"
-  | "repeat-view"
   | "js-error";
 
 /** Half-open interval `[start, end)` in milliseconds since the session started. */
@@ -42,6 +44,11 @@ export interface ClickRow {
   targetKind: TargetKind;
   /** True for a link with `target="_blank"` or a modifier-key click. */
   opensNewTab: boolean;
+  /**
+   * First DOM mutation. The capture should also count changes to a form
+   * control's `value` or `checked`, which are properties and so produce no
+   * mutation record, or native checkboxes and steppers look unresponsive.
+   */
   domChangeAt: number | null;
   scrollAt: number | null;
   selectionChangeAt: number | null;

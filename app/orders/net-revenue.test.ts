@@ -44,7 +44,7 @@ async function insertShop(
   orders: OrderRow[],
   refunds: RefundRow[],
 ): Promise<string> {
-  const shop = await prisma.shop.create({ data: { domain } });
+  const shop = await prisma.shop.create({ data: { domain, currency: "EUR" } });
   await prisma.order.createMany({
     data: orders.map((row) => ({
       shopId: shop.id,

@@ -22,7 +22,7 @@ const DAY = Date.UTC(2026, 10, 20, 15);
 const RANGE = { from: "2026-11-20", to: "2026-11-20" };
 
 async function newShop(domain: string, timezone = "UTC") {
-  return prisma.shop.create({ data: { domain, timezone } });
+  return prisma.shop.create({ data: { domain, timezone, currency: "EUR" } });
 }
 
 async function send(batch: BatchPayload, userAgent?: string) {
@@ -360,5 +360,81 @@ describe("revenue rollup", () => {
         .sessions;
     expect(await sessionsOf(one.id)).toBe(1);
     expect(await sessionsOf(two.id)).toBe(2);
+  });
+});
+
+describe("net revenue rules", () => {
+  it("leaves out orders in another currency than the shop's", async () => {
+    const shop = await newShop("currencies.myshopify.com");
+    await order(shop.id, "7001", "30.00");
+    await prisma.order.create({
+      data: {
+        shopId: shop.id,
+        id: "7002",
+        processedAt: new Date(DAY + 60_000),
+        currency: "JPY",
+        totalPrice: "5000",
+      },
+    });
+    await refreshRevenueRollup(pool, shop);
+    const summary = await revenueSummary(pool, {
+      shopId: shop.id,
+      timezone: "UTC",
+      range: RANGE,
+    });
+    expect(summary.orders).toBe(1);
+    expect(summary.netRevenue).toBe("30.00");
+  });
+
+  it("never lets a refund push an order below zero", async () => {
+    const shop = await newShop("over-refund.myshopify.com");
+    await order(shop.id, "7101", "50.00");
+    await prisma.orderRefund.create({
+      data: {
+        shopId: shop.id,
+        id: "9701",
+        orderId: "7101",
+        amount: "500.00",
+        createdAt: new Date(DAY + 86_400_000),
+      },
+    });
+    await refreshRevenueRollup(pool, shop);
+    const summary = await revenueSummary(pool, {
+      shopId: shop.id,
+      timezone: "UTC",
+      range: RANGE,
+    });
+    expect(summary.netRevenue).toBe("0.00");
+    expect(summary.refunds).toBe("50.00");
+  });
+
+  it("rebuilds a day whose mark was written during a refresh", async () => {
+    const shop = await newShop("race.myshopify.com");
+    const buyer = await visit(shop.domain, "/");
+    await refreshRevenueRollup(pool, shop);
+    await visit(shop.domain, "/");
+    // A writer marks the day again and holds its transaction open while a
+    // refresh runs: the refresh must leave that mark for the next run.
+    const writer = await pool.connect();
+    try {
+      await writer.query("BEGIN");
+      await writer.query(
+        `INSERT INTO "Order" ("shopId", id, "processedAt", currency,
+           "totalPrice", "sessionId", "updatedAt")
+         VALUES ($1, '7201', $2, 'EUR', 25, $3, now())`,
+        [shop.id, new Date(DAY + 60_000), buyer],
+      );
+      await refreshRevenueRollup(pool, shop);
+      await writer.query("COMMIT");
+    } finally {
+      writer.release();
+    }
+    expect(await refreshRevenueRollup(pool, shop)).toBe(1);
+    const pages = await revenueByPage(pool, { shopId: shop.id, range: RANGE });
+    expect(pages[0]).toMatchObject({
+      path: "/",
+      orders: 1,
+      netRevenue: "25.00",
+    });
   });
 });
