@@ -57,6 +57,9 @@ export async function redactCustomer(
     prisma.interactionEvent.deleteMany({
       where: { shopId: shop.id, sessionId: { in: ids } },
     }),
+    prisma.storefrontEvent.deleteMany({
+      where: { shopId: shop.id, sessionId: { in: ids } },
+    }),
     prisma.pageView.deleteMany({
       where: { shopId: shop.id, sessionId: { in: ids } },
     }),
@@ -102,15 +105,18 @@ async function customerSessionIds(
 /** Counts what is stored about a customer, for a data request. */
 export async function describeCustomerData(domain: string, customerId: string) {
   const shop = await prisma.shop.findUnique({ where: { domain } });
-  if (!shop) return { sessions: 0, pageViews: 0, events: 0 };
+  if (!shop) return { sessions: 0, pageViews: 0, events: 0, pixelEvents: 0 };
   const ids = await customerSessionIds(shop.id, customerId, []);
-  const [pageViews, events] = await Promise.all([
+  const [pageViews, events, pixelEvents] = await Promise.all([
     prisma.pageView.count({
       where: { shopId: shop.id, sessionId: { in: ids } },
     }),
     prisma.interactionEvent.count({
       where: { shopId: shop.id, sessionId: { in: ids } },
     }),
+    prisma.storefrontEvent.count({
+      where: { shopId: shop.id, sessionId: { in: ids } },
+    }),
   ]);
-  return { sessions: ids.length, pageViews, events };
+  return { sessions: ids.length, pageViews, events, pixelEvents };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { storablePath, storableReferrer } from "./paths";
 import {
   MAX_EVENTS_PER_BATCH,
   MAX_TITLE_LENGTH,
@@ -58,7 +59,13 @@ export const pathSchema = z
   .string("must be a string")
   .min(1, "must not be empty")
   .max(MAX_URL_LENGTH, `must be at most ${MAX_URL_LENGTH} characters`)
-  .startsWith("/", "must be a path starting with /");
+  .startsWith("/", "must be a path starting with /")
+  .transform(storablePath);
+
+export const referrerSchema = z
+  .string("must be a string")
+  .max(MAX_URL_LENGTH, `must be at most ${MAX_URL_LENGTH} characters`)
+  .transform(storableReferrer);
 
 const pageSchema = z.object({
   id,
@@ -66,9 +73,7 @@ const pageSchema = z.object({
   title: z
     .string("must be a string")
     .max(MAX_TITLE_LENGTH, `must be at most ${MAX_TITLE_LENGTH} characters`),
-  referrer: z
-    .string("must be a string")
-    .max(MAX_URL_LENGTH, `must be at most ${MAX_URL_LENGTH} characters`),
+  referrer: referrerSchema,
   startedAt: epochMs,
   viewportWidth: viewportSize,
   viewportHeight: viewportSize,

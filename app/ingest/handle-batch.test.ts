@@ -418,3 +418,23 @@ describe("clock correction", () => {
     expect(click.occurredAt.getTime()).toBeLessThanOrEqual(received);
   });
 });
+
+describe("sessions of other visitors", () => {
+  it("rejects a batch that names another visitor's session", async () => {
+    const owner = makeBatch(SHOP_A);
+    await post(owner);
+    const before = await prisma.visitorSession.findFirstOrThrow({
+      where: { id: owner.sessionId },
+    });
+    const intruder = makeBatch(SHOP_A, { sessionId: owner.sessionId });
+    const result = await post(intruder, {
+      "User-Agent": "Googlebot/2.1 (+http://www.google.com/bot.html)",
+    });
+    expect(result.status).toBe(409);
+    expect(result.body.error.field).toBe("sessionId");
+    const after = await prisma.visitorSession.findFirstOrThrow({
+      where: { id: owner.sessionId },
+    });
+    expect(after).toEqual(before);
+  });
+});

@@ -17,10 +17,12 @@ const SHOP = "snap.myshopify.com";
 const logger = pino({ level: "silent" });
 const NODE = { type: 0, childNodes: [], id: 1 };
 
+let pageNumber = 0;
+
 /** Sends a batch for a new path today, which claims that path's snapshot. */
 async function claim() {
   const page = makePage({
-    path: `/pages/${randomUUID()}`,
+    path: `/pages/story-${++pageNumber}`,
     startedAt: Date.now() - 1000,
   });
   const batch = makeBatch(SHOP, {

@@ -269,3 +269,48 @@ describe("rejected pixel events", () => {
     expect(await storedEvents()).toBe(before);
   });
 });
+
+describe("order claims", () => {
+  it("needs the order's checkout token to link it", async () => {
+    await prisma.order.create({
+      data: {
+        shopId,
+        id: "777003",
+        processedAt: new Date(T0),
+        currency: "EUR",
+        totalPrice: "30.00",
+        checkoutToken: "tok_real",
+      },
+    });
+    await post(
+      pixelBatch({
+        events: [
+          shopifyEvent({
+            name: "checkout_completed",
+            orderId: "777003",
+            checkoutToken: "tok_guess",
+          }),
+        ],
+      }),
+    );
+    const unclaimed = await prisma.order.findUniqueOrThrow({
+      where: { shopId_id: { shopId, id: "777003" } },
+    });
+    expect(unclaimed.sessionId).toBeNull();
+
+    const buyer = pixelBatch({
+      events: [
+        shopifyEvent({
+          name: "checkout_completed",
+          orderId: "777003",
+          checkoutToken: "tok_real",
+        }),
+      ],
+    });
+    await post(buyer);
+    const claimed = await prisma.order.findUniqueOrThrow({
+      where: { shopId_id: { shopId, id: "777003" } },
+    });
+    expect(claimed.sessionId).toBe(buyer.sessionId);
+  });
+});

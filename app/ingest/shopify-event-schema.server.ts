@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { storablePath, storableReferrer } from "./paths";
 import { MAX_URL_LENGTH, SHOPIFY_EVENT_NAMES } from "./payload-types";
 
 // Validation of the events and landing data the web pixel sends. Ids must be
@@ -17,6 +18,15 @@ const numericId = (what: string) =>
       `must be a numeric Shopify ${what} id such as 450789469 (not a GraphQL id or an order name)`,
     );
 
+// Same rules as the storefront script's paths (batch-schema.server.ts),
+// declared here too because that module imports this one.
+const storedPath = z
+  .string("must be a string")
+  .min(1, "must not be empty")
+  .max(MAX_URL_LENGTH, `must be at most ${MAX_URL_LENGTH} characters`)
+  .startsWith("/", "must be a path starting with /")
+  .transform(storablePath);
+
 const epochMs = z
   .number("must be a number of epoch milliseconds")
   .int("must be whole epoch milliseconds")
@@ -34,11 +44,7 @@ export const shopifyEventSchema = z
       error: "is not a Shopify event Storelens records",
     }),
     at: epochMs,
-    path: z
-      .string("must be a string")
-      .min(1, "must not be empty")
-      .max(MAX_URL_LENGTH, `must be at most ${MAX_URL_LENGTH} characters`)
-      .startsWith("/", "must be a path starting with /"),
+    path: storedPath,
     productId: numericId("product").optional(),
     variantId: numericId("variant").optional(),
     quantity: z
@@ -85,14 +91,11 @@ const utm = z
   .optional();
 
 export const landingSchema = z.object({
-  path: z
-    .string("must be a string")
-    .min(1, "must not be empty")
-    .max(MAX_URL_LENGTH, `must be at most ${MAX_URL_LENGTH} characters`)
-    .startsWith("/", "must be a path starting with /"),
+  path: storedPath,
   referrer: z
     .string("must be a string")
-    .max(MAX_URL_LENGTH, `must be at most ${MAX_URL_LENGTH} characters`),
+    .max(MAX_URL_LENGTH, `must be at most ${MAX_URL_LENGTH} characters`)
+    .transform(storableReferrer),
   utmSource: utm,
   utmMedium: utm,
   utmCampaign: utm,

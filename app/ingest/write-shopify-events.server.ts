@@ -56,16 +56,25 @@ export async function insertShopifyEvents(
     ],
   );
 
-  const orderIds = unique
-    .filter((e) => e.name === "checkout_completed" && e.orderId)
-    .map((e) => e.orderId!);
-  if (orderIds.length > 0) {
+  const completed = unique.filter(
+    (e) => e.name === "checkout_completed" && e.orderId,
+  );
+  if (completed.length > 0) {
     // The cart attribute is the stronger link; the pixel only fills in
-    // orders that arrived without one.
+    // orders that arrived without one. Pixel events carry no signature, so
+    // an order with a checkout token is claimed only by an event with the
+    // same token.
     await client.query(
-      `UPDATE "Order" SET "sessionId" = $2
-       WHERE "shopId" = $1 AND id = ANY($3::text[]) AND "sessionId" IS NULL`,
-      [shop.id, batch.sessionId, orderIds],
+      `UPDATE "Order" o SET "sessionId" = $2
+       FROM unnest($3::text[], $4::text[]) AS c(order_id, token)
+       WHERE o."shopId" = $1 AND o.id = c.order_id AND o."sessionId" IS NULL
+         AND (o."checkoutToken" IS NULL OR o."checkoutToken" = c.token)`,
+      [
+        shop.id,
+        batch.sessionId,
+        completed.map((e) => e.orderId!),
+        completed.map((e) => e.checkoutToken ?? null),
+      ],
     );
   }
   return inserted.rowCount ?? 0;

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import type { ValidBatch } from "./batch-schema.server";
+import { IngestError } from "./errors.server";
 import { classifyChannel, deviceFromUserAgent } from "./traffic-channel";
 import type { IngestShop } from "./write-batch.server";
 import type { PageEvent } from "./write-page-events.server";
@@ -104,7 +105,7 @@ export async function upsertVisitorSession(
   const device = viewportDevice ?? deviceFromUserAgent(context.userAgent);
   const source = await attribution(client, shop, batch);
 
-  await client.query(
+  const written = await client.query(
     `INSERT INTO "VisitorSession"
        ("shopId", id, "visitorId", "startedAt", "lastSeenAt", device,
         "userAgent", "isBot", "landingPath", referrer, "clientId", channel,
@@ -122,7 +123,9 @@ export async function upsertVisitorSession(
        channel = COALESCE("VisitorSession".channel, EXCLUDED.channel),
        "utmSource" = COALESCE("VisitorSession"."utmSource", EXCLUDED."utmSource"),
        "utmMedium" = COALESCE("VisitorSession"."utmMedium", EXCLUDED."utmMedium"),
-       "utmCampaign" = COALESCE("VisitorSession"."utmCampaign", EXCLUDED."utmCampaign")`,
+       "utmCampaign" = COALESCE("VisitorSession"."utmCampaign", EXCLUDED."utmCampaign")
+     WHERE "VisitorSession"."visitorId" = EXCLUDED."visitorId"
+     RETURNING id`,
     [
       shop.id,
       batch.sessionId,
@@ -142,6 +145,16 @@ export async function upsertVisitorSession(
       viewportDevice !== null,
     ],
   );
+  // A visit belongs to one browser: a batch naming another visitor's
+  // session may not flag it as a bot or move its start.
+  if (written.rowCount === 0) {
+    throw new IngestError(
+      409,
+      "session_of_another_visitor",
+      "sessionId belongs to another visitor: session ids are unique per browser",
+      "sessionId",
+    );
+  }
 }
 
 function deviceOfClicks(events: PageEvent[]): string | null {

@@ -53,8 +53,9 @@ export async function storeOrder(
   // Fields that one source lacks (the Admin API gives no checkout token)
   // keep what another source stored. Without the cart attribute, the visit
   // comes from the web pixel's checkout_completed event when that arrived
-  // first. The event fires on the thank-you page, so a day either side of
-  // processing bounds the index scan without missing it.
+  // first and, when the order has a checkout token, carries the same one
+  // (pixel events are unsigned). The event fires on the thank-you page, so
+  // a day either side of processing bounds the index scan.
   const result = await client.query(
     `INSERT INTO "Order" AS o ("shopId", id, name, "processedAt", currency,
        "totalPrice", "cancelledAt", test, "financialStatus", "sessionId",
@@ -67,6 +68,7 @@ export async function storeOrder(
            AND e."occurredAt" BETWEEN $4::timestamptz - interval '1 day'
                                   AND $4::timestamptz + interval '1 day'
            AND e."orderId" = $2
+           AND ($11::text IS NULL OR e."checkoutToken" = $11::text)
          ORDER BY e."occurredAt"
          LIMIT 1)),
        $11, $12, $13::timestamptz, now())

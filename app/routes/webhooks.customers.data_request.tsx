@@ -17,7 +17,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const customerId = customerIdOf(payload);
   const stored = customerId
     ? await describeCustomerData(shop, customerId)
-    : { sessions: 0, pageViews: 0, events: 0 };
+    : { sessions: 0, pageViews: 0, events: 0, pixelEvents: 0 };
   logger.info({ shop, topic, ...stored }, "customer data request");
   await recordDelivery(request, shop, topic);
   return new Response();

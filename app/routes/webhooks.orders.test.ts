@@ -127,10 +127,24 @@ describe("orders/paid", () => {
           shopifyEventId: `event-${number}`,
           occurredAt: new Date("2026-11-02T09:00:30Z"),
           orderId: String(FIXTURE_ORDER_BASE + number),
+          checkoutToken: `checkout-${number}`,
           batchId: randomUUID(),
         },
       });
     }
+    // An unsigned event that guesses the order id without its token.
+    await prisma.storefrontEvent.create({
+      data: {
+        shopId: shop.id,
+        sessionId: randomUUID(),
+        name: "checkout_completed",
+        shopifyEventId: "event-guess",
+        occurredAt: new Date("2026-11-02T08:59:00Z"),
+        orderId: String(FIXTURE_ORDER_BASE + 1),
+        checkoutToken: "guessed",
+        batchId: randomUUID(),
+      },
+    });
     await paid("pixel.myshopify.com", restOrder(1));
     await paid(
       "pixel.myshopify.com",

@@ -142,11 +142,14 @@ describe("revenue summary", () => {
     };
     await order(shop.id, "3001", "45.00");
     await order(shop.id, "3002", "55.00");
+    const { visitorId } = await prisma.visitorSession.findFirstOrThrow({
+      where: { id: sessionId },
+    });
     const pixel: BatchPayload = {
       v: 1,
       batchId: randomUUID(),
       shop: shop.domain,
-      visitorId: randomUUID(),
+      visitorId,
       sessionId,
       sentAt: DAY + 6000,
       pages: [],

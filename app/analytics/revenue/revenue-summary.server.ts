@@ -6,7 +6,10 @@ import { money, type RevenueCounts } from "./metrics";
 export interface RevenueSummary extends RevenueCounts {
   grossRevenue: string;
   refunds: string;
-  /** Counted orders processed in the range that no session claims. */
+  /**
+   * Counted orders processed in the range that no human session claims:
+   * orders without a visit, and orders of visits flagged as bots.
+   */
   unattributedOrders: number;
   unattributedRevenue: string;
 }
@@ -32,7 +35,7 @@ export async function revenueSummary(
     unattributed_net: string;
   }>(
     `WITH orders AS (
-       SELECT n.*, v.id IS NULL AS unattributed
+       SELECT n.*, (v.id IS NULL OR v."isBot") AS unattributed
        FROM "OrderNet" n
        LEFT JOIN "VisitorSession" v
          ON v."shopId" = n."shopId" AND v.id = n."sessionId"
