@@ -31,6 +31,9 @@ export class InvalidMoneyError extends Error {
  * messages, e.g. `total_price_set.shop_money`. Negative amounts are rejected
  * unless `allowNegative` is set, which only signed adjustments need.
  */
+/** The largest amount a numeric(18, 2) column stores. */
+const MAX_AMOUNT = new Decimal("9999999999999999.99");
+
 export function parseMoney(
   amount: unknown,
   currency: unknown,
@@ -50,6 +53,12 @@ export function parseMoney(
     );
   }
   const value = parseAmount(amount, field);
+  if (value.abs().greaterThan(MAX_AMOUNT)) {
+    throw new InvalidMoneyError(
+      field,
+      `is ${value.toString()} ${currency}, beyond the ${MAX_AMOUNT} that an order amount column holds`,
+    );
+  }
   if (value.isNegative() && !value.isZero() && !options.allowNegative) {
     throw new InvalidMoneyError(
       field,

@@ -1,10 +1,10 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { authenticate } from "~/shopify.server";
+import { authenticateWebhook } from "~/webhook-auth.server";
 import { markUninstalled } from "~/shops.server";
 import { alreadyProcessed, recordDelivery } from "~/webhooks.server";
 
 export async function action({ request }: ActionFunctionArgs) {
-  const { shop, topic } = await authenticate.webhook(request);
+  const { shop, topic } = await authenticateWebhook(request);
   if (await alreadyProcessed(request, shop, topic)) return new Response();
 
   // Shopify may deliver this after the shop's sessions are already gone, so

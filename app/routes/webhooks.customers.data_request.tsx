@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { logger } from "~/logger.server";
-import { authenticate } from "~/shopify.server";
+import { authenticateWebhook } from "~/webhook-auth.server";
 import { describeCustomerData } from "~/shops.server";
 import {
   alreadyProcessed,
@@ -11,7 +11,7 @@ import {
 // Shopify requests what the app stores about a customer; the merchant then sends
 // it to the customer. Storelens stores visits linked to a customer id only.
 export async function action({ request }: ActionFunctionArgs) {
-  const { shop, topic, payload } = await authenticate.webhook(request);
+  const { shop, topic, payload } = await authenticateWebhook(request);
   if (await alreadyProcessed(request, shop, topic)) return new Response();
 
   const customerId = customerIdOf(payload);

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { logger } from "~/logger.server";
-import { authenticate } from "~/shopify.server";
+import { authenticateWebhook } from "~/webhook-auth.server";
 import { redactCustomer } from "~/shops.server";
 import {
   alreadyProcessed,
@@ -10,7 +10,7 @@ import {
 } from "~/webhooks.server";
 
 export async function action({ request }: ActionFunctionArgs) {
-  const { shop, topic, payload } = await authenticate.webhook(request);
+  const { shop, topic, payload } = await authenticateWebhook(request);
   if (await alreadyProcessed(request, shop, topic)) return new Response();
 
   const customerId = customerIdOf(payload);

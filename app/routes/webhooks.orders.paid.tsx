@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { receiveOrderWebhook } from "~/orders/order-webhook.server";
-import { authenticate } from "~/shopify.server";
+import { authenticateWebhook } from "~/webhook-auth.server";
 
 export async function action({ request }: ActionFunctionArgs) {
-  const webhook = await authenticate.webhook(request);
+  const webhook = await authenticateWebhook(request);
   return receiveOrderWebhook(webhook);
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHmac, randomUUID } from "node:crypto";
 import pino from "pino";
 import { prisma, pool } from "~/db.server";
 import { handleBatch } from "~/ingest/handle-batch.server";
@@ -80,6 +80,46 @@ describe("webhook signatures", () => {
       body: JSON.stringify({ shop_domain: "victim.myshopify.com" }),
     });
     expect(await deliver(shopRedact as Action, tampered)).toBe(401);
+  });
+});
+
+describe("webhook bodies", () => {
+  it("rejects a declared body over the cap before reading it", async () => {
+    const request = new Request(
+      `${process.env.SHOPIFY_APP_URL}/webhooks/shop/redact`,
+      {
+        method: "POST",
+        headers: {
+          "Content-Length": String(50 * 1024 * 1024),
+          "X-Shopify-Topic": "shop/redact",
+        },
+        body: "{}",
+      },
+    );
+    expect(await deliver(shopRedact as Action, request)).toBe(413);
+  });
+
+  it("answers a signed body that is not JSON with 400", async () => {
+    const raw = "{not json";
+    const hmac = createHmac("sha256", process.env.SHOPIFY_API_SECRET!)
+      .update(raw, "utf8")
+      .digest("base64");
+    const request = new Request(
+      `${process.env.SHOPIFY_APP_URL}/webhooks/shop/redact`,
+      {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/json",
+          "X-Shopify-Hmac-Sha256": hmac,
+          "X-Shopify-Topic": "shop/redact",
+          "X-Shopify-Shop-Domain": "json.myshopify.com",
+          "X-Shopify-API-Version": "2025-10",
+          "X-Shopify-Webhook-Id": randomUUID(),
+        },
+        body: raw,
+      },
+    );
+    expect(await deliver(shopRedact as Action, request)).toBe(400);
   });
 });
 
