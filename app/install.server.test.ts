@@ -95,4 +95,35 @@ describe("installShop", () => {
     });
     expect(shop.uninstalledAt).toBeNull();
   });
+
+  it("marks every day for a rebuild when the time zone changes", async () => {
+    const shop = await prisma.shop.findUniqueOrThrow({
+      where: { domain: DOMAIN },
+    });
+    await prisma.visitorSession.create({
+      data: {
+        shopId: shop.id,
+        id: "2f1e6a3c-4b5d-4e6f-8a7b-9c0d1e2f3a4b",
+        visitorId: "3a2b1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d",
+        // 15:30 UTC is the 20th in Berlin but already the 21st in Tokyo.
+        startedAt: new Date("2026-11-20T15:30:00Z"),
+        lastSeenAt: new Date("2026-11-20T15:35:00Z"),
+        device: "desktop",
+      },
+    });
+    await prisma.revenueRollupDay.deleteMany({ where: { shopId: shop.id } });
+    const session = await prisma.session.findUniqueOrThrow({
+      where: { id: `offline_${DOMAIN}` },
+    });
+    standIn.addShop(DOMAIN, session.accessToken, [], {
+      ianaTimezone: "Asia/Tokyo",
+    });
+    await install();
+    const marked = await prisma.revenueRollupDay.findMany({
+      where: { shopId: shop.id },
+    });
+    expect(marked.map((mark) => mark.day.toISOString().slice(0, 10))).toEqual([
+      "2026-11-21",
+    ]);
+  });
 });

@@ -81,6 +81,7 @@ export async function installShop(
     storefrontOrigins: [...origins],
     uninstalledAt: null,
   };
+  const previous = await prisma.shop.findUnique({ where: { domain } });
   const shop = await prisma.shop.upsert({
     where: { domain },
     create: { domain, ...fields },
@@ -110,10 +111,30 @@ export async function installShop(
       "could not store the ingest URL metafield",
     );
   }
+  if (previous && previous.timezone !== shop.timezone) {
+    await rebuildRollupInTimeZone(shop.id);
+  }
   await connectWebPixel(domain, admin, `${appUrl}/collect`);
   // Revenue reports need the recent past, not only orders from now on.
   await startBackfill(shop);
   logger.info({ shop: domain }, "shop installed");
+}
+
+/**
+ * Marks every day of the shop for a rebuild after its time zone changed:
+ * the rollup's days are shop-local, so all of them move.
+ */
+async function rebuildRollupInTimeZone(shopId: string): Promise<void> {
+  await prisma.$transaction([
+    prisma.dailyRevenueStat.deleteMany({ where: { shopId } }),
+    prisma.$executeRaw`
+      INSERT INTO "RevenueRollupDay" ("shopId", day)
+      SELECT DISTINCT v."shopId",
+             (v."startedAt" AT TIME ZONE 'UTC' AT TIME ZONE s.timezone)::date
+      FROM "VisitorSession" v JOIN "Shop" s ON s.id = v."shopId"
+      WHERE v."shopId" = ${shopId}
+      ON CONFLICT ("shopId", day) DO UPDATE SET "markedAt" = now()`,
+  ]);
 }
 
 /**

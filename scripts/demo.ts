@@ -109,8 +109,9 @@ Object.assign(process.env, {
   STORELENS_DEMO: "1",
   NODE_ENV: process.env.NODE_ENV ?? "development",
   SHOPIFY_API_KEY: process.env.SHOPIFY_API_KEY ?? "storelens-demo",
-  // Nothing verifies Shopify signatures in demo mode; a random secret keeps
-  // any accidental verification from passing.
+  // Webhooks are still verified in demo mode: the demo signs its seeded
+  // order webhooks with this secret. Set SHOPIFY_API_SECRET to sign your
+  // own test deliveries.
   SHOPIFY_API_SECRET:
     process.env.SHOPIFY_API_SECRET ?? randomBytes(24).toString("hex"),
   SHOPIFY_APP_URL: `http://127.0.0.1:${appPort}`,

@@ -26,5 +26,7 @@ export async function startJobs(): Promise<() => Promise<void>> {
   }
   // Catch up at once rather than at the next minute.
   await refreshAllRollups(pool);
-  return () => boss.stop({ graceful: true, timeout: 30_000 });
+  // `wait` resolves only once the workers and the queue's own connections
+  // are closed, so the caller may stop PostgreSQL right after.
+  return () => boss.stop({ graceful: true, wait: true, timeout: 30_000 });
 }
