@@ -1,4 +1,6 @@
 import type pg from "pg";
+import type { DateRange } from "./date-range.server";
+import { RANGE_BOUNDS_SQL } from "./date-range.server";
 
 export interface TopPageRow {
   path: string;
@@ -13,12 +15,18 @@ export interface ShopOverview {
   topPages: TopPageRow[];
 }
 
-/** Counts of the last `days` days for the overview page, bots excluded. */
+/**
+ * Counts of a date range (shop-local days) for the overview page, bots
+ * excluded.
+ */
 export async function shopOverview(
   pool: pg.Pool,
   shopId: string,
-  since: Date,
+  timezone: string,
+  range: DateRange,
 ): Promise<ShopOverview> {
+  const lower = RANGE_BOUNDS_SQL.lower("$2", "$4");
+  const upper = RANGE_BOUNDS_SQL.upper("$3", "$4");
   const totals = await pool.query<{
     sessions: string;
     page_views: string;
@@ -26,15 +34,17 @@ export async function shopOverview(
   }>(
     `SELECT
        (SELECT count(*) FROM "VisitorSession"
-         WHERE "shopId" = $1 AND "startedAt" >= $2 AND NOT "isBot") AS sessions,
+         WHERE "shopId" = $1 AND "startedAt" >= ${lower} AND "startedAt" < ${upper} AND NOT "isBot") AS sessions,
        (SELECT count(*) FROM "PageView" pv
           JOIN "VisitorSession" s ON s."shopId" = pv."shopId" AND s.id = pv."sessionId"
-         WHERE pv."shopId" = $1 AND pv."startedAt" >= $2 AND NOT s."isBot") AS page_views,
+         WHERE pv."shopId" = $1 AND pv."startedAt" >= ${lower} AND pv."startedAt" < ${upper}
+           AND NOT s."isBot") AS page_views,
        (SELECT count(*) FROM "InteractionEvent" e
           JOIN "VisitorSession" s ON s."shopId" = e."shopId" AND s.id = e."sessionId"
-         WHERE e."shopId" = $1 AND e."occurredAt" >= $2 AND e.type = 'click'
+         WHERE e."shopId" = $1 AND e."occurredAt" >= ${lower} AND e."occurredAt" < ${upper}
+           AND e.type = 'click'
            AND NOT s."isBot") AS clicks`,
-    [shopId, since],
+    [shopId, range.from, range.to, timezone],
   );
   const top = await pool.query<{
     path: string;
@@ -47,11 +57,12 @@ export async function shopOverview(
      JOIN "VisitorSession" s ON s."shopId" = pv."shopId" AND s.id = pv."sessionId"
      LEFT JOIN "InteractionEvent" e
        ON e."shopId" = pv."shopId" AND e."pageViewId" = pv.id AND e.type = 'click'
-     WHERE pv."shopId" = $1 AND pv."startedAt" >= $2 AND NOT s."isBot"
+     WHERE pv."shopId" = $1 AND pv."startedAt" >= ${lower} AND pv."startedAt" < ${upper}
+           AND NOT s."isBot"
      GROUP BY pv.path
      ORDER BY page_views DESC, pv.path
      LIMIT 10`,
-    [shopId, since],
+    [shopId, range.from, range.to, timezone],
   );
   const row = totals.rows[0];
   return {

@@ -15,7 +15,10 @@ import {
   Text,
 } from "@shopify/polaris";
 import { useEffect } from "react";
-import { parseDateRange } from "~/analytics/date-range.server";
+import {
+  DEFAULT_RANGE_DAYS,
+  parseDateRange,
+} from "~/analytics/date-range.server";
 import { revenueRates } from "~/analytics/revenue/metrics";
 import { revenueReport } from "~/analytics/revenue/revenue-report.server";
 import { shopOverview } from "~/analytics/shop-overview.server";
@@ -29,7 +32,7 @@ import { env } from "~/env.server";
 
 /** File name of the app embed block in extensions/storelens-embed/blocks. */
 const EMBED_BLOCK_HANDLE = "storelens";
-const OVERVIEW_DAYS = 7;
+const OVERVIEW_DAYS = DEFAULT_RANGE_DAYS;
 /** How often the page checks for first events while it waits for them. */
 const WAITING_REFRESH_MS = 10_000;
 
@@ -37,10 +40,9 @@ export const meta = () => [{ title: "Storelens" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { shop } = await requireAdmin(request);
-  const since = new Date(Date.now() - OVERVIEW_DAYS * 86_400_000);
-  const overview = await shopOverview(pool, shop.id, since);
-  // The default range of the revenue reports is the same last seven days.
+  // The reports' default range: the last seven days in the shop's zone.
   const range = parseDateRange(new URLSearchParams(), shop.timezone);
+  const overview = await shopOverview(pool, shop.id, shop.timezone, range);
   const revenue = await revenueReport(pool, {
     shopId: shop.id,
     timezone: shop.timezone,
