@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { DEFAULT_RANGE_DAYS } from "./report-range";
 
-export const DEFAULT_RANGE_DAYS = 7;
 const MAX_RANGE_DAYS = 366;
 // Days outside this window are typing mistakes, and PostgreSQL rejects
 // some of them outright (year 0).

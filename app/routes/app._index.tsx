@@ -15,10 +15,8 @@ import {
   Text,
 } from "@shopify/polaris";
 import { useEffect } from "react";
-import {
-  DEFAULT_RANGE_DAYS,
-  parseDateRange,
-} from "~/analytics/date-range.server";
+import { parseDateRange } from "~/analytics/date-range.server";
+import { DEFAULT_RANGE_DAYS } from "~/analytics/report-range";
 import { revenueRates } from "~/analytics/revenue/metrics";
 import { revenueReport } from "~/analytics/revenue/revenue-report.server";
 import { shopOverview } from "~/analytics/shop-overview.server";

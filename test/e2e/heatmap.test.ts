@@ -171,5 +171,30 @@ describe.skipIf(!HAS_CHROMIUM)(
       expect(errors).toEqual([]);
       await admin.close();
     }, 120_000);
+
+    it("renders every admin page without a browser error", async () => {
+      const admin = await browser.newPage({
+        viewport: { width: 1280, height: 900 },
+      });
+      const errors: string[] = [];
+      admin.on("pageerror", (error) => errors.push(error.message));
+      admin.on("console", (message) => {
+        if (message.type() === "error") errors.push(message.text());
+      });
+      for (const path of [
+        "/app",
+        "/app/revenue",
+        "/app/heatmaps",
+        "/app/heatmaps?mode=scroll&device=mobile",
+      ]) {
+        const response = await admin.goto(`${stack.app.url}${path}`);
+        expect(response?.status()).toBe(200);
+        await admin.waitForLoadState("networkidle");
+      }
+      // Hydration mismatches surface as page errors, e.g. a value imported
+      // from a .server module that is undefined in the browser.
+      expect(errors).toEqual([]);
+      await admin.close();
+    }, 60_000);
   },
 );

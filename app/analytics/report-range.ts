@@ -1,0 +1,2 @@
+/** Days a report covers when the merchant picks no dates. */
+export const DEFAULT_RANGE_DAYS = 7;
