@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { withTransaction } from "../transaction.server";
 import type { ValidBatch } from "./batch-schema.server";
 import {
   claimSnapshots,
@@ -57,18 +58,9 @@ export async function writeBatch(
   batch: ValidBatch,
   context: { receivedAt: Date; userAgent: string | null; isBot: boolean },
 ): Promise<WriteResult> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
-    const result = await writeInTransaction(client, shop, batch, context);
-    await client.query("COMMIT");
-    return result;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  return withTransaction(pool, (client) =>
+    writeInTransaction(client, shop, batch, context),
+  );
 }
 
 async function writeInTransaction(

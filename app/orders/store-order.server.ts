@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { withTransaction } from "~/transaction.server";
 import { pool } from "~/db.server";
 import { toDecimalString } from "./money";
 import type { OrderInput, RefundInput } from "./order-input";
@@ -16,22 +17,11 @@ import type { OrderInput, RefundInput } from "./order-input";
 
 export type RefundConflict = "replace" | "keep";
 
-/** Runs `work` in one transaction on its own connection. */
-export async function inTransaction<T>(
+/** Runs `work` in one transaction on the app's pool. */
+export function inTransaction<T>(
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
-    const result = await work(client);
-    await client.query("COMMIT");
-    return result;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  return withTransaction(pool, work);
 }
 
 export interface StoredOrder {

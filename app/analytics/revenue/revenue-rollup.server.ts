@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { withTransaction } from "../../transaction.server";
 import { STAGE_OF_PATH } from "./funnel-stages";
 
 // Rebuilds DailyRevenueStat for the days that triggers marked out of date.
@@ -74,9 +75,7 @@ export async function refreshRevenueRollup(
   pool: pg.Pool,
   shop: { id: string; timezone: string },
 ): Promise<number> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
+  return withTransaction(pool, async (client) => {
     const claimed = await client.query<{ day: string }>(
       `DELETE FROM "RevenueRollupDay"
        WHERE ("shopId", day) IN (
@@ -96,12 +95,6 @@ export async function refreshRevenueRollup(
       );
       await client.query(ROLLUP_SQL, [shop.id, shop.timezone, days]);
     }
-    await client.query("COMMIT");
     return days.length;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
