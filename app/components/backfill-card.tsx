@@ -80,14 +80,21 @@ export function BackfillCard(props: {
             when you start it again.
           </Text>
         ) : null}
-        <Form method="post">
-          <input type="hidden" name="intent" value="backfill" />
-          <Button submit disabled={active}>
-            {backfill
-              ? "Import the last 60 days again"
-              : "Import the last 60 days"}
-          </Button>
-        </Form>
+        {demo ? (
+          <Text as="p" tone="subdued">
+            The demo shop has no Shopify Admin API to import from; its orders
+            arrive as signed order webhooks.
+          </Text>
+        ) : (
+          <Form method="post">
+            <input type="hidden" name="intent" value="backfill" />
+            <Button submit disabled={active}>
+              {backfill
+                ? "Import the last 60 days again"
+                : "Import the last 60 days"}
+            </Button>
+          </Form>
+        )}
       </BlockStack>
     </Card>
   );

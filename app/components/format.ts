@@ -10,3 +10,8 @@ export function formatMoney(value: string | number, currency: string): string {
 export function formatPercent(value: number | null): string {
   return value === null ? "–" : `${(value * 100).toFixed(1)}%`;
 }
+
+/** A count with its noun, singular for one: "1 order", "12 orders". */
+export function plural(count: number, one: string, many: string): string {
+  return `${count.toLocaleString("en-US")} ${count === 1 ? one : many}`;
+}

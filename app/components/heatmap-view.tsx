@@ -5,6 +5,7 @@ import type { HeatCell } from "~/analytics/heatmap-grid";
 import { binPoints } from "~/analytics/heatmap-grid";
 import type { PageSnapshotData } from "~/analytics/page-snapshot.server";
 import type { ScrollReach } from "~/analytics/scroll-reach";
+import { plural } from "./format";
 import {
   HEAT_CELL_PX,
   attachOverlay,
@@ -136,10 +137,6 @@ export function HeatmapView(props: Props) {
       </BlockStack>
     </div>
   );
-}
-
-function plural(count: number, one: string, many: string): string {
-  return `${count.toLocaleString("en-US")} ${count === 1 ? one : many}`;
 }
 
 function Summary(props: {

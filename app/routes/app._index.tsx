@@ -17,13 +17,12 @@ import {
 import { useEffect } from "react";
 import { parseDateRange } from "~/analytics/date-range.server";
 import { DEFAULT_RANGE_DAYS } from "~/analytics/report-range";
-import { revenueRates } from "~/analytics/revenue/metrics";
 import { revenueReport } from "~/analytics/revenue/revenue-report.server";
 import { shopOverview } from "~/analytics/shop-overview.server";
 import { requireAdmin } from "~/auth.server";
 import { DeviceSplitChart } from "~/components/device-split-chart";
-import { formatMoney, formatPercent } from "~/components/format";
-import { MetricCard } from "~/components/metric-card";
+import { plural } from "~/components/format";
+import { RevenueMetrics } from "~/components/revenue-metrics";
 import { RevenueTrendChart } from "~/components/revenue-trend-chart";
 import { pool } from "~/db.server";
 import { env } from "~/env.server";
@@ -68,7 +67,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export default function Overview() {
   const { receiving, themeEditorUrl, overview, revenue, currency } =
     useLoaderData<typeof loader>();
-  const rates = revenueRates(revenue.summary);
   const revalidator = useRevalidator();
 
   useEffect(() => {
@@ -128,40 +126,11 @@ export default function Overview() {
           </Card>
         </Layout.Section>
         <Layout.Section>
-          <InlineGrid columns={{ xs: 2, md: 6 }} gap="300">
-            <MetricCard
-              label="Sessions"
-              value={revenue.summary.sessions.toLocaleString("en-US")}
-              sample={`${overview.pageViews.toLocaleString("en-US")} page views`}
-            />
-            <MetricCard
-              label="Orders"
-              value={revenue.summary.orders.toLocaleString("en-US")}
-            />
-            <MetricCard
-              label="Net revenue"
-              value={formatMoney(revenue.summary.netRevenue, currency)}
-            />
-            <MetricCard
-              label="RPS"
-              value={
-                rates.rps === null ? "–" : formatMoney(rates.rps, currency)
-              }
-              sample={`${revenue.summary.sessions} sessions${rates.smallSample ? ", small sample" : ""}`}
-            />
-            <MetricCard
-              label="Conversion rate"
-              value={formatPercent(rates.conversionRate)}
-              sample={`${revenue.summary.convertingSessions} of ${revenue.summary.sessions} sessions`}
-            />
-            <MetricCard
-              label="AOV"
-              value={
-                rates.aov === null ? "–" : formatMoney(rates.aov, currency)
-              }
-              sample={`${revenue.summary.orders} orders`}
-            />
-          </InlineGrid>
+          <RevenueMetrics
+            summary={revenue.summary}
+            currency={currency}
+            sessionsNote={plural(overview.pageViews, "page view", "page views")}
+          />
         </Layout.Section>
         <Layout.Section>
           <InlineGrid columns={{ xs: 1, md: 2 }} gap="300">

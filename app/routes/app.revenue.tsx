@@ -10,13 +10,12 @@ import {
   TextField,
 } from "@shopify/polaris";
 import { parseDateRange } from "~/analytics/date-range.server";
-import { revenueRates } from "~/analytics/revenue/metrics";
 import { revenueReport } from "~/analytics/revenue/revenue-report.server";
 import { requireAdmin } from "~/auth.server";
 import { BackfillCard } from "~/components/backfill-card";
 import { DeviceSplitChart } from "~/components/device-split-chart";
-import { formatMoney, formatPercent } from "~/components/format";
-import { MetricCard } from "~/components/metric-card";
+import { formatMoney } from "~/components/format";
+import { RevenueMetrics } from "~/components/revenue-metrics";
 import { RevenueTable } from "~/components/revenue-table";
 import { RevenueTrendChart } from "~/components/revenue-trend-chart";
 import { pool } from "~/db.server";
@@ -84,7 +83,6 @@ export default function Revenue() {
   const data = useLoaderData<typeof loader>();
   const [, setSearchParams] = useSearchParams();
   const { summary, currency } = data;
-  const rates = revenueRates(summary);
 
   const setRange = (key: "from" | "to", value: string) =>
     setSearchParams((current) => {
@@ -121,40 +119,7 @@ export default function Revenue() {
           </Card>
         </Layout.Section>
         <Layout.Section>
-          <InlineGrid columns={{ xs: 2, md: 6 }} gap="300">
-            <MetricCard
-              label="Sessions"
-              value={summary.sessions.toLocaleString("en-US")}
-            />
-            <MetricCard
-              label="Orders"
-              value={summary.orders.toLocaleString("en-US")}
-            />
-            <MetricCard
-              label="Net revenue"
-              value={formatMoney(summary.netRevenue, currency)}
-              sample={`Refunds ${formatMoney(summary.refunds, currency)}`}
-            />
-            <MetricCard
-              label="RPS"
-              value={
-                rates.rps === null ? "–" : formatMoney(rates.rps, currency)
-              }
-              sample={`${summary.sessions} sessions${rates.smallSample ? ", small sample" : ""}`}
-            />
-            <MetricCard
-              label="Conversion rate"
-              value={formatPercent(rates.conversionRate)}
-              sample={`${summary.convertingSessions} of ${summary.sessions} sessions`}
-            />
-            <MetricCard
-              label="AOV"
-              value={
-                rates.aov === null ? "–" : formatMoney(rates.aov, currency)
-              }
-              sample={`${summary.orders} orders`}
-            />
-          </InlineGrid>
+          <RevenueMetrics summary={summary} currency={currency} />
         </Layout.Section>
         <Layout.Section>
           <BackfillCard backfill={data.backfill} demo={data.demo} />
