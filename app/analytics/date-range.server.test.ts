@@ -27,14 +27,14 @@ describe("parseDateRange", () => {
     });
   });
 
-  it("clamps a reversed range to one day", () => {
+  it("swaps a reversed range", () => {
     const params = new URLSearchParams({
       from: "2026-03-20",
       to: "2026-03-10",
     });
     expect(parseDateRange(params, "UTC", NOW)).toEqual({
       from: "2026-03-10",
-      to: "2026-03-10",
+      to: "2026-03-20",
     });
   });
 

@@ -33,8 +33,8 @@ function addDays(day: string, days: number): string {
 
 /**
  * Reads `from` and `to` (YYYY-MM-DD, shop time zone) from the query string;
- * missing or invalid values fall back to the last seven days, and a reversed
- * or over-long range is clamped.
+ * missing or invalid values fall back to the last seven days, a reversed
+ * range is swapped and an over-long one is clamped.
  */
 export function parseDateRange(
   params: URLSearchParams,
@@ -46,7 +46,8 @@ export function parseDateRange(
   const from =
     isoDay.safeParse(params.get("from")).data ??
     addDays(to, -(DEFAULT_RANGE_DAYS - 1));
-  if (from > to) return { from: to, to };
+  // Dates picked the wrong way round are meant as the same span.
+  if (from > to) return { from: to, to: from };
   if (from < addDays(to, -(MAX_RANGE_DAYS - 1))) {
     return { from: addDays(to, -(MAX_RANGE_DAYS - 1)), to };
   }

@@ -147,6 +147,11 @@ describe("buildSelector", () => {
 });
 
 describe("pagePoint", () => {
+  it("clamps negative offsets from overscroll at 0", () => {
+    expect(pagePoint(10, 5, -40, -60, false)).toEqual({ x: 0, y: 0 });
+    expect(pagePoint(-3, 20, 0, 0, true)).toEqual({ x: 0, y: 20 });
+  });
+
   it("adds the body scroll offset", () => {
     expect(pagePoint(120, 300, 0, 1000, false)).toEqual({ x: 120, y: 1300 });
   });

@@ -99,8 +99,13 @@ export function pagePoint(
   scrollY: number,
   fixed: boolean,
 ): { x: number; y: number } {
-  if (fixed) return { x: clientX, y: clientY };
-  return { x: clientX + scrollX, y: clientY + scrollY };
+  // Clamped at 0: rubber-band overscroll on iOS and right-to-left pages
+  // report negative scroll offsets, which no document point has.
+  if (fixed) return { x: Math.max(0, clientX), y: Math.max(0, clientY) };
+  return {
+    x: Math.max(0, clientX + scrollX),
+    y: Math.max(0, clientY + scrollY),
+  };
 }
 
 /** Position of `client` inside [start, start + size] as a fraction 0..1. */

@@ -46,7 +46,7 @@ export function pageMetrics(): PageMetrics {
     scrollX: scroller.scrollLeft,
     scrollY: scroller.scrollTop,
     documentHeight: scroller.scrollHeight,
-    viewportWidth: window.innerWidth,
-    viewportHeight: window.innerHeight,
+    viewportWidth: Math.max(1, window.innerWidth),
+    viewportHeight: Math.max(1, window.innerHeight),
   };
 }

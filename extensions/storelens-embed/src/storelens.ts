@@ -118,8 +118,8 @@ function newPageView(): PagePayload {
     title: document.title.slice(0, MAX_TITLE_LENGTH),
     referrer: referrerWithoutQuery(document.referrer),
     startedAt: Date.now(),
-    viewportWidth: window.innerWidth,
-    viewportHeight: window.innerHeight,
+    viewportWidth: Math.max(1, window.innerWidth),
+    viewportHeight: Math.max(1, window.innerHeight),
     device: deviceClass(window.innerWidth),
   };
 }
