@@ -59,6 +59,40 @@ export interface ClickPayload {
   fixed: boolean;
   /** True for a touch tap, false for a mouse or pen click. */
   touch: boolean;
+  /** What the click caused; absent from scripts that do not measure it. */
+  outcome?: ClickOutcome;
+}
+
+export type ClickTargetKind =
+  | "button"
+  | "link"
+  | "stepper"
+  | "carousel"
+  | "toggle"
+  | "text-field"
+  | "other";
+
+/** The longest a click waits for its effects before it is sent. */
+export const CLICK_OUTCOME_WINDOW_MS = 2500;
+
+/**
+ * Effects of a click, measured in the page. Each `...Ms` field is the time
+ * from the click to the first effect of its kind, or null when none came
+ * within CLICK_OUTCOME_WINDOW_MS.
+ */
+export interface ClickOutcome {
+  targetKind: ClickTargetKind;
+  /** A link with target="_blank", or a click with a modifier key. */
+  opensNewTab: boolean;
+  /** DOM mutation, or a change of a control's value or checked state. */
+  domChangeMs: number | null;
+  scrollMs: number | null;
+  selectionChangeMs: number | null;
+  navigationMs: number | null;
+  visibilityChangeMs: number | null;
+  focusChangeMs: number | null;
+  /** True when the page was hidden at the moment of the click. */
+  hidden: boolean;
 }
 
 export interface ScrollPayload {
