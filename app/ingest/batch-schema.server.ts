@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { storablePath, storableReferrer } from "./paths";
 import {
+  CLICK_OUTCOME_WINDOW_MS,
   MAX_EVENTS_PER_BATCH,
   MAX_TITLE_LENGTH,
   MAX_URL_LENGTH,
@@ -80,6 +81,27 @@ const pageSchema = z.object({
   device: deviceSchema,
 });
 
+const effectMs = z
+  .number("must be milliseconds or null")
+  .min(0, "must not be negative")
+  .max(CLICK_OUTCOME_WINDOW_MS, `must be at most ${CLICK_OUTCOME_WINDOW_MS}`)
+  .nullable();
+
+const clickOutcomeSchema = z.object({
+  targetKind: z.enum(
+    ["button", "link", "stepper", "carousel", "toggle", "text-field", "other"],
+    { error: "is not a known target kind" },
+  ),
+  opensNewTab: z.boolean("must be true or false"),
+  domChangeMs: effectMs,
+  scrollMs: effectMs,
+  selectionChangeMs: effectMs,
+  navigationMs: effectMs,
+  visibilityChangeMs: effectMs,
+  focusChangeMs: effectMs,
+  hidden: z.boolean("must be true or false"),
+});
+
 const clickSchema = z.object({
   type: z.literal("click"),
   page: id,
@@ -99,6 +121,7 @@ const clickSchema = z.object({
   offsetY: fraction,
   fixed: z.boolean("must be true or false"),
   touch: z.boolean("must be true or false"),
+  outcome: clickOutcomeSchema.optional(),
 });
 
 const scrollSchema = z.object({

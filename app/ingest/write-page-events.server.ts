@@ -145,6 +145,7 @@ export async function insertEvents(
     touch: [] as (boolean | null)[],
     depth: [] as (number | null)[],
     documentHeight: [] as (number | null)[],
+    outcome: [] as (string | null)[],
   };
   const pageViewports = new Map(
     batch.pages.map((page) => [page.id, page] as const),
@@ -171,6 +172,9 @@ export async function insertEvents(
       columns.touch.push(event.touch);
       columns.depth.push(null);
       columns.documentHeight.push(null);
+      columns.outcome.push(
+        event.outcome ? JSON.stringify(event.outcome) : null,
+      );
     } else {
       const viewport = pageViewports.get(event.page);
       columns.vw.push(viewport?.viewportWidth ?? null);
@@ -184,6 +188,7 @@ export async function insertEvents(
       columns.touch.push(null);
       columns.depth.push(Math.min(event.maxDepthPx, event.documentHeight));
       columns.documentHeight.push(event.documentHeight);
+      columns.outcome.push(null);
     }
   }
   await client.query(
@@ -191,19 +196,20 @@ export async function insertEvents(
        ("shopId", "pageViewId", "sessionId", type, "occurredAt", "clientAt",
         path, device, "viewportWidth", "viewportHeight", x, y, selector,
         "offsetX", "offsetY", fixed, touch, "scrollDepthPx", "documentHeight",
-        "batchId", "receivedAt")
+        outcome, "batchId", "receivedAt")
      SELECT $1, e.page, $2, e.type, e.occurred_at, e.client_at, e.path,
             e.device, COALESCE(e.vw, pv."viewportWidth"),
             COALESCE(e.vh, pv."viewportHeight"), e.x, e.y, e.selector,
             e.offset_x, e.offset_y, e.fixed, e.touch, e.depth, e.doc_height,
-            $3, $4
+            e.outcome, $3, $4
      FROM unnest($5::uuid[], $6::text[], $7::timestamptz[], $8::timestamptz[],
                  $9::text[], $10::text[], $11::int[], $12::int[],
                  $13::float8[], $14::float8[], $15::text[], $16::float8[],
                  $17::float8[], $18::bool[], $19::bool[], $20::int[],
-                 $21::int[])
+                 $21::int[], $22::jsonb[])
        AS e(page, type, occurred_at, client_at, path, device, vw, vh, x, y,
-            selector, offset_x, offset_y, fixed, touch, depth, doc_height)
+            selector, offset_x, offset_y, fixed, touch, depth, doc_height,
+            outcome)
      LEFT JOIN "PageView" pv ON pv."shopId" = $1 AND pv.id = e.page`,
     [
       shop.id,
@@ -227,6 +233,7 @@ export async function insertEvents(
       columns.touch,
       columns.depth,
       columns.documentHeight,
+      columns.outcome,
     ],
   );
 }
