@@ -60,6 +60,9 @@ export async function redactCustomer(
     prisma.storefrontEvent.deleteMany({
       where: { shopId: shop.id, sessionId: { in: ids } },
     }),
+    prisma.frictionSignal.deleteMany({
+      where: { shopId: shop.id, sessionId: { in: ids } },
+    }),
     prisma.pageView.deleteMany({
       where: { shopId: shop.id, sessionId: { in: ids } },
     }),

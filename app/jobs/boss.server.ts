@@ -5,6 +5,7 @@ import {
 } from "~/analytics/revenue/rollup-job.server";
 import { pool } from "~/db.server";
 import { env } from "~/env.server";
+import { registerFrictionJobs } from "~/friction/friction-job.server";
 import { logger } from "~/logger.server";
 import { registerOrderJobs } from "~/orders/backfill-job.server";
 import { resumeBackfills } from "~/orders/backfill.server";
@@ -20,6 +21,7 @@ export async function startJobs(): Promise<() => Promise<void>> {
   await boss.start();
   await registerOrderJobs(boss);
   await registerRollupJobs(boss, pool);
+  await registerFrictionJobs(boss, pool);
   const resumed = await resumeBackfills();
   if (resumed.length > 0) {
     logger.info({ shops: resumed.length }, "order imports resumed");

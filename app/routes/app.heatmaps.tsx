@@ -28,6 +28,8 @@ import { requireAdmin } from "~/auth.server";
 import type { HeatmapMode } from "~/components/heatmap-view";
 import { HeatmapView } from "~/components/heatmap-view";
 import { pool } from "~/db.server";
+import { detectFriction } from "~/friction/detect-friction.server";
+import { frictionGroups } from "~/friction/friction-groups.server";
 
 const DEVICES = ["desktop", "tablet", "mobile"] as const;
 type Device = (typeof DEVICES)[number];
@@ -40,6 +42,14 @@ const FALLBACK_VIEWPORTS: Record<Device, { width: number; height: number }> = {
 };
 const TOP_ELEMENTS = 10;
 
+/** The maps of the page; rage and dead clicks draw friction signals. */
+const TABS = [
+  { id: "clicks", content: "Clicks", friction: null },
+  { id: "scroll", content: "Scroll depth", friction: null },
+  { id: "rage", content: "Rage clicks", friction: "rage-click" },
+  { id: "dead", content: "Dead clicks", friction: "dead-click" },
+] as const;
+
 export const meta = () => [{ title: "Heatmaps · Storelens" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -48,8 +58,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
   const device: Device =
     DEVICES.find((d) => d === params.get("device")) ?? "desktop";
-  const mode: HeatmapMode =
-    params.get("mode") === "scroll" ? "scroll" : "clicks";
+  const tab = TABS.find((t) => t.id === params.get("mode")) ?? TABS[0];
+  const mode: HeatmapMode = tab.id === "scroll" ? "scroll" : "clicks";
   const range = parseDateRange(params, shop.timezone);
   const scope = { shopId: shop.id, timezone: shop.timezone, device, range };
 
@@ -59,18 +69,22 @@ export async function loader({ request }: LoaderFunctionArgs) {
     params.get("path")?.replaceAll("\u0000", "").slice(0, 2048) || null;
   const path = requested ?? pages[0]?.path ?? null;
   if (path === null) {
-    return { device, mode, range, pages, path, heatmap: null };
+    return { device, mode, tab: tab.id, range, pages, path, heatmap: null };
   }
 
   const filter = { ...scope, path };
+  if (tab.friction) await detectFriction(pool, shop.id);
   const [groups, depths, snapshot] = await Promise.all([
-    clickGroups(pool, filter),
+    tab.friction
+      ? frictionGroups(pool, { ...filter, kind: tab.friction })
+      : clickGroups(pool, filter),
     scrollDepths(pool, filter),
     latestPageSnapshot(pool, filter),
   ]);
   return {
     device,
     mode,
+    tab: tab.id,
     range,
     pages,
     path,
@@ -100,7 +114,7 @@ function topElements(groups: { selector: string; clicks: number }[]) {
 }
 
 export default function Heatmaps() {
-  const { device, mode, range, pages, path, heatmap } =
+  const { device, mode, tab, range, pages, path, heatmap } =
     useLoaderData<typeof loader>();
   const [, setSearchParams] = useSearchParams();
   const navigation = useNavigation();
@@ -125,10 +139,7 @@ export default function Heatmaps() {
   if (path && !pages.some((page) => page.path === path)) {
     pathOptions.unshift({ label: `${path} (no views)`, value: path });
   }
-  const tabs = [
-    { id: "clicks", content: "Clicks" },
-    { id: "scroll", content: "Scroll depth" },
-  ];
+  const tabs = TABS.map(({ id, content }) => ({ id, content }));
 
   return (
     <Page title="Heatmaps" fullWidth>
@@ -189,7 +200,7 @@ export default function Heatmaps() {
               <BlockStack gap="300">
                 <Tabs
                   tabs={tabs}
-                  selected={mode === "scroll" ? 1 : 0}
+                  selected={tabs.findIndex((t) => t.id === tab)}
                   onSelect={(index) => update({ mode: tabs[index].id })}
                 />
                 {heatmap.snapshot === null ? (
@@ -228,7 +239,17 @@ export default function Heatmaps() {
             <Card padding="0">
               <DataTable
                 columnContentTypes={["text", "numeric", "numeric"]}
-                headings={["Most clicked elements", "Clicks", "Share"]}
+                headings={
+                  tab === "clicks"
+                    ? ["Most clicked elements", "Clicks", "Share"]
+                    : [
+                        tab === "rage"
+                          ? "Elements with rage clicks"
+                          : "Elements with dead clicks",
+                        "Signals",
+                        "Share",
+                      ]
+                }
                 rows={heatmap.topElements.map((element) => [
                   <code key={element.selector}>{element.selector}</code>,
                   element.clicks.toLocaleString("en-US"),

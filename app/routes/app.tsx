@@ -21,6 +21,7 @@ const NAVIGATION = [
   { to: "/app", label: "Overview" },
   { to: "/app/revenue", label: "Revenue" },
   { to: "/app/heatmaps", label: "Heatmaps" },
+  { to: "/app/friction", label: "Friction" },
 ];
 
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -10,11 +10,12 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import type { Browser, Page } from "playwright-core";
-import type {
-  BatchPayload,
-  ClickPayload,
-  ScrollPayload,
-  SnapshotPayload,
+import {
+  CLICK_OUTCOME_WINDOW_MS,
+  type BatchPayload,
+  type ClickPayload,
+  type ScrollPayload,
+  type SnapshotPayload,
 } from "../../app/ingest/payload-types";
 import {
   CORE_ASSET,
@@ -201,6 +202,19 @@ function clicks(): ClickPayload[] {
   return recorded.batches.flatMap((batch) =>
     batch.events.filter((e): e is ClickPayload => e.type === "click"),
   );
+}
+
+function clickOn(selector: string): ClickPayload | undefined {
+  return clicks().find((click) => click.selector === selector);
+}
+
+/** Clicks, waits past the click's outcome window, then leaves the page. */
+async function clickAndSettle(page: Page, selector: string) {
+  await page.click(selector);
+  await page.waitForTimeout(CLICK_OUTCOME_WINDOW_MS + 300);
+  await leave(page);
+  await waitFor(() => clickOn(selector) !== undefined);
+  return clickOn(selector)!;
 }
 
 function scrolls(): ScrollPayload[] {
@@ -468,6 +482,75 @@ describe.skipIf(!HAS_CHROMIUM)(
       ]);
       const scrollEvents = scrolls();
       expect(scrollEvents).toHaveLength(1);
+    });
+
+    it("times a DOM change after a click", async () => {
+      const page = await openFixture("outcomes.html");
+      const click = await clickAndSettle(page, "#reveal");
+
+      const outcome = click.outcome!;
+      expect(outcome.targetKind).toBe("button");
+      expect(outcome.domChangeMs).not.toBeNull();
+      expect(outcome.domChangeMs!).toBeGreaterThanOrEqual(0);
+      expect(outcome.domChangeMs!).toBeLessThanOrEqual(CLICK_OUTCOME_WINDOW_MS);
+      expect(outcome.hidden).toBe(false);
+    });
+
+    it("reports nulls for an inert button", async () => {
+      const page = await openFixture("outcomes.html");
+      const click = await clickAndSettle(page, "#inert");
+
+      expect(click.outcome).toEqual({
+        targetKind: "button",
+        opensNewTab: false,
+        domChangeMs: null,
+        scrollMs: null,
+        selectionChangeMs: null,
+        navigationMs: null,
+        visibilityChangeMs: null,
+        focusChangeMs: null,
+        hidden: false,
+      });
+    });
+
+    it("classifies a plus button as stepper", async () => {
+      const page = await openFixture("outcomes.html");
+      const click = await clickAndSettle(page, "#plus");
+
+      expect(click.outcome!.targetKind).toBe("stepper");
+      expect(click.outcome!.opensNewTab).toBe(false);
+    });
+
+    it("marks a target=_blank link as new tab", async () => {
+      const page = await openFixture("outcomes.html");
+      const click = await clickAndSettle(page, "#new-tab");
+
+      expect(click.outcome!.targetKind).toBe("link");
+      expect(click.outcome!.opensNewTab).toBe(true);
+    });
+
+    it("marks a ctrl-click as new tab", async () => {
+      const page = await openFixture("outcomes.html");
+      await page.click("#inert", { modifiers: ["Control"] });
+      await leave(page);
+      await waitFor(() => clickOn("#inert") !== undefined);
+
+      expect(clickOn("#inert")!.outcome!.opensNewTab).toBe(true);
+    });
+
+    it("sends a click when the page is left", async () => {
+      const page = await openFixture("outcomes.html");
+      await page.click("#inert");
+      await page.waitForTimeout(200);
+      await leave(page);
+      // Well before the outcome window ends plus a flush interval.
+      await waitFor(() => clickOn("#inert") !== undefined, 1_500);
+
+      const outcome = clickOn("#inert")!.outcome!;
+      expect(outcome.targetKind).toBe("button");
+      expect(outcome.navigationMs).not.toBeNull();
+      expect(outcome.navigationMs!).toBeGreaterThanOrEqual(200);
+      expect(outcome.navigationMs!).toBeLessThan(CLICK_OUTCOME_WINDOW_MS);
     });
 
     it("uploads a masked snapshot when asked", async () => {

@@ -186,6 +186,8 @@ describe.skipIf(!HAS_CHROMIUM)(
         "/app/revenue",
         "/app/heatmaps",
         "/app/heatmaps?mode=scroll&device=mobile",
+        "/app/heatmaps?mode=rage",
+        "/app/friction",
       ]) {
         const response = await admin.goto(`${stack.app.url}${path}`);
         expect(response?.status()).toBe(200);

@@ -1,16 +1,15 @@
 // DOM side of the capture: turns click and scroll activity into payloads.
 // The arithmetic lives in capture-maths.ts.
 
-import type {
-  ClickPayload,
-  ScrollPayload,
-} from "../../../app/ingest/payload-types";
+import type { ScrollPayload } from "../../../app/ingest/payload-types";
 import {
   buildSelector,
   offsetFraction,
   pagePoint,
   scrollDepth,
 } from "./capture-maths";
+import { classifyTarget } from "./click-kind";
+import { emptyOutcome, type TrackedClick } from "./click-outcome";
 import { pageMetrics } from "./page-metrics";
 
 /** Elements a click is credited to when it lands inside them. */
@@ -64,15 +63,30 @@ function roundFraction(value: number): number {
 }
 
 /**
+ * Tells whether the click opens a new tab or window: a link with
+ * target="_blank", or a click with Ctrl, Meta, Shift or the middle button.
+ */
+function opensNewTab(event: MouseEvent, target: Element): boolean {
+  return (
+    (target.tagName === "A" && target.getAttribute("target") === "_blank") ||
+    event.ctrlKey ||
+    event.metaKey ||
+    event.shiftKey ||
+    event.button === 1
+  );
+}
+
+/**
  * Builds the payload of a click, or returns undefined for clicks that have
  * no position of their own: a `click` made by a script (untrusted), by the
  * keyboard (`detail` 0, coordinates 0,0) or by a label for its control.
+ * The outcome's times are null until the click effects are measured.
  */
 export function clickPayload(
   event: MouseEvent,
   page: string,
   lastPointerType: string,
-): ClickPayload | undefined {
+): TrackedClick | undefined {
   const origin = event.target;
   if (!event.isTrusted || !event.detail || !(origin instanceof Element)) {
     return undefined;
@@ -107,6 +121,11 @@ export function clickPayload(
     offsetY: roundFraction(offsetFraction(event.clientY, box.top, box.height)),
     fixed,
     touch: pointerType === "touch",
+    outcome: emptyOutcome({
+      targetKind: classifyTarget(target),
+      opensNewTab: opensNewTab(event, target),
+      hidden: document.visibilityState === "hidden",
+    }),
   };
 }
 

@@ -12,6 +12,7 @@ import {
 import { clickPayload, createScrollTracker } from "./capture";
 import { createCartAttributeWriter } from "./cart-attribute";
 import { deviceClass } from "./capture-maths";
+import { markOwnNode, watchClickEffects } from "./click-effects";
 import { watchConsent, type ConsentState } from "./consent";
 import { touchIdentity, uuid } from "./identity";
 import { guard, report, setDebug } from "./log";
@@ -160,6 +161,7 @@ function snapshotLoader(
     loader.src = settings.snapshotSrc;
     loader.async = true;
     loader.onload = guard(takeSnapshot);
+    markOwnNode(loader);
     document.head.appendChild(loader);
   };
 }
@@ -199,7 +201,15 @@ function run(settings: Settings) {
     },
   });
 
+  // Added before the page-exit listeners below, so that a click's window
+  // receives the `pagehide` or `visibilitychange` before the click is sent.
+  const clickEffects = watchClickEffects((click) => {
+    if (capturing()) transport.push(click);
+  });
+
   function flush(final: boolean) {
+    // On exit a click is sent without waiting for the rest of its window.
+    if (final) clickEffects.finishAll();
     if (consent !== "allowed") return;
     const depth = scroll.take();
     if (depth) transport.push(depth);
@@ -215,15 +225,15 @@ function run(settings: Settings) {
     options,
   );
   // Capture phase, so a theme's stopPropagation() cannot hide a click.
-  document.addEventListener(
-    "click",
-    guard((event: MouseEvent) => {
-      if (!capturing()) return;
-      const click = clickPayload(event, page.id, lastPointerType);
-      if (click) transport.push(click);
-    }),
-    options,
-  );
+  // A middle-button press fires `auxclick` in place of `click`.
+  const onClick = guard((event: MouseEvent) => {
+    if (!capturing()) return;
+    if (event.type === "auxclick" && event.button !== 1) return;
+    const click = clickPayload(event, page.id, lastPointerType);
+    if (click) clickEffects.track(click);
+  });
+  document.addEventListener("click", onClick, options);
+  document.addEventListener("auxclick", onClick, options);
   // `scroll` does not bubble from an element that scrolls, such as a body
   // with its own overflow, but a capturing listener on the document
   // receives it.
