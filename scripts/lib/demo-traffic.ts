@@ -7,6 +7,7 @@ import {
   MAX_EVENTS_PER_BATCH,
   PAYLOAD_VERSION,
   type BatchPayload,
+  type ClickOutcome,
   type ClickPayload,
   type DeviceClass,
   type EventPayload,
@@ -848,6 +849,42 @@ function buildClick(
     offsetY,
     fixed: element.fixed === true,
     touch: visitor.device !== "desktop",
+    outcome: demoOutcome(random, element, planned.repeat === true),
+  };
+}
+
+/** Share of clicks on non-link elements that the page ignores (dead). */
+const DEMO_DEAD_CLICK_SHARE = 0.04;
+
+/**
+ * What a demo click caused. Quick repeats on a button get no reaction,
+ * the pattern of a rage click; a few other clicks get none either.
+ */
+function demoOutcome(
+  random: DemoRandom,
+  element: DemoElement,
+  repeat: boolean,
+): ClickOutcome {
+  const targetKind: ClickOutcome["targetKind"] = element.to
+    ? "link"
+    : /quantity-(plus|minus)/.test(element.selector)
+      ? "stepper"
+      : /picker|swatch|size-|color-/.test(element.selector)
+        ? "toggle"
+        : "button";
+  const ignored =
+    (repeat && targetKind === "button") ||
+    (!element.to && random.next() < DEMO_DEAD_CLICK_SHARE);
+  return {
+    targetKind,
+    opensNewTab: false,
+    domChangeMs: ignored ? null : 30 + Math.round(random.next() * 300),
+    scrollMs: null,
+    selectionChangeMs: null,
+    navigationMs: element.to ? 80 : null,
+    visibilityChangeMs: null,
+    focusChangeMs: null,
+    hidden: false,
   };
 }
 
