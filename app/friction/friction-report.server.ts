@@ -17,7 +17,7 @@ export interface FrictionReport {
   hotspots: FrictionHotspot[];
 }
 
-const MAX_HOTSPOTS = 50;
+const MAX_HOTSPOTS = 20;
 
 /**
  * Friction of a date range: per kind, the sessions affected and their RPS
