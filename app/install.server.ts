@@ -140,7 +140,7 @@ async function rebuildRollupInTimeZone(shopId: string): Promise<void> {
 /**
  * Creates the app's web pixel with the ingest URL in its settings, or
  * updates it when a previous installation already created one (Shopify
- * allows one pixel per app and shop and answers TAKEN).
+ * allows one pixel per app and shop and returns the error code TAKEN).
  */
 async function connectWebPixel(
   domain: string,

@@ -9,8 +9,8 @@ export const MAX_WEBHOOK_BYTES = 5 * 1024 * 1024;
  * before anything is read, and a correctly signed body that is not JSON
  * gets 400 instead of a 500 that Shopify would retry for two days.
  */
-// NOTE: a chunked body declares no length and is still read whole by the
-// library; the size cap for those has to come from the proxy in front.
+// NOTE: a chunked body declares no length, so the library still reads it
+// whole. The size cap for those has to come from the proxy in front.
 export async function authenticateWebhook(request: Request) {
   const declared = Number(request.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > MAX_WEBHOOK_BYTES) {

@@ -4,7 +4,7 @@ import { logger } from "./logger.server";
 /**
  * Returns true when this X-Shopify-Webhook-Id was already processed.
  * Shopify retries until it gets a 200, so one event may arrive several
- * times; a delivery is recorded only after its work succeeded (see
+ * times. A delivery is recorded only after its work succeeded (see
  * `recordDelivery`), so a failed attempt is processed again on retry.
  */
 export async function alreadyProcessed(

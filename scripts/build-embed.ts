@@ -27,21 +27,26 @@ export async function measureAsset(file: string): Promise<AssetSize> {
 }
 
 /** Builds both assets and returns their sizes, core first. */
+/** esbuild options shared by every bundle that runs on a storefront. */
+export const STOREFRONT_BUILD_OPTIONS = {
+  bundle: true,
+  minify: true,
+  format: "iife",
+  platform: "browser",
+  // es2019 rewrites optional chaining and `??` for browsers that predate
+  // them.
+  target: "es2019",
+  logLevel: "warning",
+} as const;
+
 export async function buildEmbed(): Promise<AssetSize[]> {
   await build({
+    ...STOREFRONT_BUILD_OPTIONS,
     entryPoints: {
       storelens: path.join(EMBED_DIR, "src/storelens.ts"),
       "storelens-snapshot": path.join(EMBED_DIR, "src/snapshot.ts"),
     },
     outdir: ASSETS_DIR,
-    bundle: true,
-    minify: true,
-    format: "iife",
-    platform: "browser",
-    // es2019 rewrites optional chaining and `??` for browsers that predate
-    // them.
-    target: "es2019",
-    logLevel: "warning",
   });
   return Promise.all([measureAsset(CORE_ASSET), measureAsset(SNAPSHOT_ASSET)]);
 }

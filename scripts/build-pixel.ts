@@ -6,7 +6,12 @@
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
-import { describeSize, measureAsset, type AssetSize } from "./build-embed";
+import {
+  STOREFRONT_BUILD_OPTIONS,
+  describeSize,
+  measureAsset,
+  type AssetSize,
+} from "./build-embed";
 
 export const PIXEL_DIR = fileURLToPath(
   new URL("../extensions/storelens-pixel/", import.meta.url),
@@ -15,16 +20,12 @@ export const PIXEL_BUNDLE = path.join(PIXEL_DIR, "dist/storelens-pixel.js");
 
 /** Builds the pixel bundle and returns its size. */
 export async function buildPixel(): Promise<AssetSize> {
+  // The strict sandbox runs the pixel in a web worker, which has no DOM
+  // but the same language level as the storefront's browsers.
   await build({
+    ...STOREFRONT_BUILD_OPTIONS,
     entryPoints: [path.join(PIXEL_DIR, "src/index.ts")],
     outfile: PIXEL_BUNDLE,
-    bundle: true,
-    minify: true,
-    format: "iife",
-    // The strict sandbox runs the pixel in a web worker: no DOM.
-    platform: "browser",
-    target: "es2019",
-    logLevel: "warning",
   });
   return measureAsset(PIXEL_BUNDLE);
 }

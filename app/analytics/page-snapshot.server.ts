@@ -13,7 +13,7 @@ export interface PageSnapshotData {
   node: Record<string, unknown>;
 }
 
-/** The newest uploaded snapshot of a path on a device class, if any. */
+/** Returns the newest uploaded snapshot of a path on a device class, if any. */
 export async function latestPageSnapshot(
   pool: pg.Pool,
   filter: { shopId: string; path: string; device: string },

@@ -6,12 +6,12 @@ export function formatMoney(value: string | number, currency: string): string {
   }).format(Number(value));
 }
 
-/** A share as a percentage with one decimal, or a dash when unknown. */
+/** Formats a share as a percentage with one decimal, or a dash when unknown. */
 export function formatPercent(value: number | null): string {
   return value === null ? "–" : `${(value * 100).toFixed(1)}%`;
 }
 
-/** A count with its noun, singular for one: "1 order", "12 orders". */
+/** Formats a count with its noun, singular for one: "1 order", "12 orders". */
 export function plural(count: number, one: string, many: string): string {
   return `${count.toLocaleString("en-US")} ${count === 1 ? one : many}`;
 }

@@ -167,7 +167,7 @@ function Summary(props: {
     );
   }
   const hottest = result.hottest;
-  const top = mostClicked(clickGroups);
+  const top = topClickedElement(clickGroups);
   return (
     <div
       data-testid="heatmap-summary"
@@ -198,7 +198,7 @@ function Summary(props: {
   );
 }
 
-function mostClicked(groups: ClickGroup[]) {
+function topClickedElement(groups: ClickGroup[]) {
   const bySelector = new Map<string, number>();
   let total = 0;
   for (const group of groups) {

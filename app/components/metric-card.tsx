@@ -1,6 +1,6 @@
 import { BlockStack, Card, Text } from "@shopify/polaris";
 
-/** One headline number with the sample it rests on. */
+/** Shows one headline number with the sample it rests on. */
 export function MetricCard(props: {
   label: string;
   value: string;

@@ -6,7 +6,7 @@ import { MetricCard } from "./metric-card";
 
 /**
  * The six headline numbers of a range. Each rate names the sample it rests
- * on and says so when that sample is small.
+ * on and is marked when that sample is small.
  */
 export function RevenueMetrics(props: {
   summary: RevenueSummary;

@@ -1,5 +1,7 @@
+import { IngestError } from "./errors.server";
+
 /**
- * CORS for the public ingest endpoints. Preflights are answered for any
+ * CORS for the public ingest endpoints. Preflights succeed for any
  * origin because the shop is only known from the body; the POST itself is
  * checked against the shop's storefront origins before anything is written.
  */
@@ -35,13 +37,39 @@ export function isAllowedOrigin(
   source: "embed" | "pixel" = "embed",
 ): boolean {
   if (origin === null) return true;
-  // NOTE: strict web pixels run in a sandboxed frame whose requests may
-  // carry the opaque origin "null" rather than the storefront's; pixel
-  // batches are accepted from it. Not yet checked on a live store.
+  // NOTE: strict web pixels run in a sandboxed frame, so their requests may
+  // carry the opaque origin "null" rather than the storefront's. Pixel
+  // batches are accepted from it; this is not yet checked on a live store.
   if (source === "pixel" && origin === "null") return true;
   return (
     origin === `https://${shopDomain}` || storefrontOrigins.includes(origin)
   );
+}
+
+/** Throws 403 unless a browser at `origin` may post events for the shop. */
+export function assertAllowedOrigin(
+  origin: string | null,
+  shop: { domain: string; storefrontOrigins: string[] },
+  source: "embed" | "pixel" = "embed",
+): void {
+  if (isAllowedOrigin(origin, shop.domain, shop.storefrontOrigins, source)) {
+    return;
+  }
+  throw new IngestError(
+    403,
+    "origin_not_allowed",
+    `origin ${origin} is not a storefront of ${shop.domain}`,
+  );
+}
+
+/**
+ * Loader of the ingest routes: Remix sends OPTIONS (the CORS preflight) to
+ * the loader and POST to the action, so anything else gets 405.
+ */
+export function ingestLoader({ request }: { request: Request }): Response {
+  return request.method === "OPTIONS"
+    ? preflightResponse(request)
+    : methodNotAllowed();
 }
 
 export function methodNotAllowed(): Response {

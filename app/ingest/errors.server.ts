@@ -14,6 +14,14 @@ export class IngestError extends Error {
     this.name = "IngestError";
   }
 
+  /** Renders the error body with its status and headers plus `extra`. */
+  toResponse(extra: Record<string, string> = {}): Response {
+    return Response.json(this.body(), {
+      status: this.status,
+      headers: { ...extra, ...this.headers },
+    });
+  }
+
   body(): IngestErrorBody {
     return {
       error: {

@@ -2,7 +2,7 @@ import { isbot } from "isbot";
 import type pg from "pg";
 import type { Logger } from "pino";
 import { batchSchema } from "./batch-schema.server";
-import { corsHeaders, isAllowedOrigin } from "./cors.server";
+import { assertAllowedOrigin, corsHeaders } from "./cors.server";
 import { IngestError, fromZodError } from "./errors.server";
 import type { BatchResponse } from "./payload-types";
 import { MAX_BATCH_BYTES } from "./payload-types";
@@ -41,20 +41,7 @@ export async function handleBatch(
     const batch = parsed.data;
 
     const shop = await findShopForIngest(deps.pool, batch.shop);
-    if (
-      !isAllowedOrigin(
-        origin,
-        shop.domain,
-        shop.storefrontOrigins,
-        batch.source,
-      )
-    ) {
-      throw new IngestError(
-        403,
-        "origin_not_allowed",
-        `origin ${origin} is not a storefront of ${shop.domain}`,
-      );
-    }
+    assertAllowedOrigin(origin, shop, batch.source);
 
     const userAgent = request.headers.get("user-agent");
     const result = await writeBatch(deps.pool, shop, batch, {
@@ -84,10 +71,7 @@ export async function handleBatch(
         { status: error.status, code: error.code, field: error.field },
         "ingest batch rejected",
       );
-      return Response.json(error.body(), {
-        status: error.status,
-        headers: { ...corsHeaders(origin), ...error.headers },
-      });
+      return error.toResponse(corsHeaders(origin));
     }
     throw error;
   }

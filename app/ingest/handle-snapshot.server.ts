@@ -8,7 +8,7 @@ import {
   pathSchema,
   SHOP_DOMAIN_PATTERN,
 } from "./batch-schema.server";
-import { corsHeaders, isAllowedOrigin } from "./cors.server";
+import { assertAllowedOrigin, corsHeaders } from "./cors.server";
 import { IngestError, fromZodError } from "./errors.server";
 import { PAYLOAD_VERSION } from "./payload-types";
 import { parseJsonObject, readBodyCapped } from "./read-body.server";
@@ -150,9 +150,9 @@ const notRequested = () =>
 /**
  * Handles `POST /collect/snapshot?shop=...&page=...`: stores the DOM
  * snapshot of a page view that a batch response asked for. The shop and
- * page view in the URL are checked before the body is read, so uploads
- * nobody asked for cost no decompression; they get 409, and one shopper's
- * browser cannot overwrite the day's snapshot.
+ * page view in the URL are checked before the body is read, so an
+ * unrequested upload costs no decompression. It gets 409, and one
+ * shopper's browser cannot overwrite the day's snapshot.
  */
 export async function handleSnapshot(
   request: Request,
@@ -172,13 +172,7 @@ export async function handleSnapshot(
       });
     }
     const shop = await findShopForIngest(deps.pool, target.data.shop);
-    if (!isAllowedOrigin(origin, shop.domain, shop.storefrontOrigins)) {
-      throw new IngestError(
-        403,
-        "origin_not_allowed",
-        `origin ${origin} is not a storefront of ${shop.domain}`,
-      );
-    }
+    assertAllowedOrigin(origin, shop);
     if (!(await requestedSnapshot(deps.pool, shop.id, target.data.page))) {
       throw notRequested();
     }
@@ -237,10 +231,7 @@ export async function handleSnapshot(
         { status: error.status, code: error.code, field: error.field },
         "page snapshot rejected",
       );
-      return Response.json(error.body(), {
-        status: error.status,
-        headers: { ...corsHeaders(origin), ...error.headers },
-      });
+      return error.toResponse(corsHeaders(origin));
     }
     throw error;
   }

@@ -72,7 +72,7 @@ async function upload(
   return { status: response.status, body: await response.json() };
 }
 
-/** The page view id inside a JSON body, to mirror it in the query. */
+/** Reads the page view id inside a JSON body, to mirror it in the query. */
 function pageOf(body: Uint8Array | string): string | null {
   try {
     const text =

@@ -59,7 +59,7 @@ export interface ClickPayload {
   fixed: boolean;
   /** True for a touch tap, false for a mouse or pen click. */
   touch: boolean;
-  /** What the click caused; absent from scripts that do not measure it. */
+  /** Effects of the click; absent from scripts that do not measure them. */
   outcome?: ClickOutcome;
 }
 
@@ -72,7 +72,7 @@ export type ClickTargetKind =
   | "text-field"
   | "other";
 
-/** The longest a click waits for its effects before it is sent. */
+/** Maximum time a click waits for its effects before it is sent. */
 export const CLICK_OUTCOME_WINDOW_MS = 2500;
 
 /**
@@ -181,9 +181,9 @@ export interface BatchPayload {
   sentAt: number;
   pages: PagePayload[];
   events: EventPayload[];
-  /** Which script sent the batch; the embed when absent. */
+  /** Script that sent the batch, the embed when absent. */
   source?: "embed" | "pixel";
-  /** Shopify's client id, when the sender knows it (always, for the pixel). */
+  /** Shopify's client id, when the sender has it (the pixel always does). */
   clientId?: string;
   landing?: LandingPayload;
 }

@@ -80,7 +80,7 @@ async function attribution(
 }
 
 /**
- * Inserts or extends the visit. The first batch that knows the source sets
+ * Inserts or extends the visit. The first batch that carries the source sets
  * it and later ones never replace it; the device comes from the storefront
  * script's viewport when it has one, else from the user agent.
  */

@@ -857,7 +857,7 @@ function buildClick(
 const DEMO_DEAD_CLICK_SHARE = 0.04;
 
 /**
- * What a demo click caused. Quick repeats on a button get no reaction,
+ * Decides what a demo click caused. Quick repeats on a button get no reaction,
  * the pattern of a rage click; a few other clicks get none either.
  */
 function demoOutcome(

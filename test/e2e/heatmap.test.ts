@@ -191,7 +191,11 @@ describe.skipIf(!HAS_CHROMIUM)(
       ]) {
         const response = await admin.goto(`${stack.app.url}${path}`);
         expect(response?.status()).toBe(200);
-        await admin.waitForLoadState("networkidle");
+        // Hydration runs right after load; "networkidle" is not used
+        // because pages that poll for new data may never go idle.
+        await admin.waitForLoadState("load");
+        await admin.locator("h1").first().waitFor();
+        await admin.waitForTimeout(1000);
       }
       // Hydration mismatches surface as page errors, e.g. a value imported
       // from a .server module that is undefined in the browser.

@@ -243,7 +243,7 @@ export class AdminApiStandIn {
 
 /** Starts a stand-in on a free port of 127.0.0.1. */
 /**
- * Answers the operations the app sends when a shop installs it, named after
+ * Returns responses to the operations the app sends when a shop installs it, named after
  * the operation names in app/install.server.ts. Returns null for others.
  */
 function installOperation(

@@ -57,7 +57,7 @@ export function makeScroll(
   };
 }
 
-/** A valid batch of one page view with one click and one scroll. */
+/** Builds a valid batch of one page view with one click and one scroll. */
 export function makeBatch(
   shop: string,
   overrides: Partial<BatchPayload> = {},

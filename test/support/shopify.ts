@@ -10,7 +10,7 @@ function base64Url(input: string | Buffer): string {
   return Buffer.from(input).toString("base64url");
 }
 
-/** An App Bridge session token (HS256 JWT) for a shop's admin user. */
+/** Signs an App Bridge session token (HS256 JWT) for a shop's admin user. */
 export function sessionToken(shop: string, secret = apiSecret()): string {
   const now = Math.floor(Date.now() / 1000);
   const header = base64Url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
@@ -33,7 +33,7 @@ export function sessionToken(shop: string, secret = apiSecret()): string {
   return `${header}.${payload}.${signature}`;
 }
 
-/** An admin request as App Bridge sends it from inside Shopify Admin. */
+/** Builds an admin request as App Bridge sends it from inside Shopify Admin. */
 export function adminRequest(shop: string, path: string): Request {
   return new Request(`${process.env.SHOPIFY_APP_URL}${path}`, {
     headers: { Authorization: `Bearer ${sessionToken(shop)}` },
@@ -56,7 +56,7 @@ export async function storeOfflineSession(shop: string): Promise<void> {
   });
 }
 
-/** A webhook delivery with Shopify's HMAC-SHA256 signature of the raw body. */
+/** Builds a webhook delivery with Shopify's HMAC-SHA256 signature of the raw body. */
 export function webhookRequest(options: {
   topic: string;
   shop: string;

@@ -37,7 +37,7 @@ async function send(batch: BatchPayload, userAgent?: string) {
   expect(response.status).toBe(200);
 }
 
-/** A visit with one page view of `path` at `at`. */
+/** Sends a visit with one page view of `path` at `at`. */
 async function visit(shop: string, path: string, at = DAY, userAgent?: string) {
   const page = makePage({ path, startedAt: at });
   const batch = makeBatch(shop, {
@@ -416,7 +416,7 @@ describe("net revenue rules", () => {
     const buyer = await visit(shop.domain, "/");
     await refreshRevenueRollup(pool, shop);
     await visit(shop.domain, "/");
-    // A writer marks the day again and holds its transaction open while a
+    // A writer marks the day again and keeps its transaction open while a
     // refresh runs: the refresh must leave that mark for the next run.
     const writer = await pool.connect();
     try {

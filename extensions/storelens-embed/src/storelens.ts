@@ -98,7 +98,7 @@ function referrerWithoutQuery(referrer: string): string {
 
 const MAX_UTM_LENGTH = 200;
 
-/** The page's own entry data: referrer and UTM parameters of its URL. */
+/** Builds the page's entry data: referrer and UTM parameters of its URL. */
 function landingOf(page: PagePayload): LandingPayload {
   const params = new URLSearchParams(location.search);
   const utm = (name: string) =>
@@ -196,8 +196,8 @@ function run(settings: Settings) {
     landing: landingOf(page),
     identity,
     onResponse: (response: BatchResponse) => {
-      const wanted = response && response.snapshotPages;
-      if (wanted && wanted.indexOf(page.id) >= 0) loadSnapshot();
+      const requested = response && response.snapshotPages;
+      if (requested && requested.indexOf(page.id) >= 0) loadSnapshot();
     },
   });
 

@@ -36,7 +36,7 @@ export interface TransportOptions {
   shop: string;
   page: PagePayload;
   /**
-   * Where this page view came from. The server keeps the first one a visit
+   * Entry data of this page view. The server keeps the first one a visit
    * reports, so only the landing page's counts.
    */
   landing?: LandingPayload;
