@@ -34,7 +34,7 @@ export function ScrollStopChart(props: {
           <XAxis dataKey="label" tick={{ fontSize: 10 }} interval={1} />
           <YAxis unit="%" width={40} tick={{ fontSize: 10 }} />
           <Tooltip formatter={(value) => [`${value}%`, "Stopped here"]} />
-          <Bar dataKey="share">
+          <Bar dataKey="share" isAnimationActive={false}>
             {data.map((entry) => (
               <Cell
                 key={entry.from}

@@ -124,6 +124,10 @@ describe("detectFriction", () => {
       { pool, logger, now: () => new Date(T + 10_000) },
     );
     expect(await detectFriction(pool, shop.id)).toBe(0);
+    // Both visits have ended, so they left the queue.
+    expect(
+      await prisma.frictionPendingVisit.count({ where: { shopId: shop.id } }),
+    ).toBe(0);
   });
 
   it("keeps shops apart", async () => {
@@ -248,6 +252,45 @@ describe("detectFriction on ended visits and errors", () => {
     expect(await detectFriction(pool, shop.id, new Date(T + 40 * MINUTE))).toBe(
       0,
     );
+  });
+
+  it("examines a visit that arrives after a later one", async () => {
+    const shop = await prisma.shop.create({
+      data: { domain: "late.myshopify.com" },
+    });
+    const formVisit = async (at: number) => {
+      const page = makePage({ path: "/", startedAt: at });
+      const batch = makeBatch(shop.domain, {
+        sentAt: at + 2000,
+        pages: [page],
+        events: [
+          {
+            type: "focus",
+            page: page.id,
+            at: at + 500,
+            field: "#email",
+            form: "#newsletter",
+          },
+        ],
+      });
+      const response = await handleBatch(
+        postJson("https://storelens.test/collect", batch),
+        { pool, logger, now: () => new Date(at + 2000) },
+      );
+      expect(response.status).toBe(200);
+    };
+    await formVisit(T + 60 * MINUTE);
+    expect(
+      await detectFriction(pool, shop.id, new Date(T + 120 * MINUTE)),
+    ).toBe(1);
+    // An older visit, delivered late (an offline queue, a retry).
+    await formVisit(T);
+    expect(
+      await detectFriction(pool, shop.id, new Date(T + 121 * MINUTE)),
+    ).toBe(1);
+    expect(
+      await prisma.frictionPendingVisit.count({ where: { shopId: shop.id } }),
+    ).toBe(0);
   });
 
   it("skips selectors the merchant excluded", async () => {

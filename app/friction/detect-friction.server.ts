@@ -11,13 +11,15 @@ import { detectRageClicks } from "./rage-click";
 import type { ClickRow, Interval } from "./types";
 import { detectUTurns } from "./u-turn";
 
-// Runs the detectors incrementally, in two passes per shop:
-// - Page views with new events (by event id) are examined whole for rage
-//   and dead clicks and JavaScript errors, so a burst split across two
-//   batches is still found.
-// - Visits that ended since the last run (30 minutes without activity) are
-//   examined for what only an ended visit shows: forms left unsubmitted,
-//   quick returns to the previous page and hovers never followed by a click.
+// Runs the detectors incrementally over events past the shop's cursor:
+// - Page views with new clicks or errors are examined whole for rage and
+//   dead clicks and JavaScript errors, so a burst split across two batches
+//   is still found.
+// - Visits with new events of any kind wait in FrictionPendingVisit until
+//   30 minutes pass without activity, then are examined for what only an
+//   ended visit shows: forms left unsubmitted, quick returns to the
+//   previous page and hovers never followed by a click. Batches may arrive
+//   in any order, and a late one puts its visit back in the queue.
 // Signals are unique per kind, page view, time and selector, so examining
 // something twice adds nothing twice.
 
@@ -387,67 +389,79 @@ export async function detectFriction(
     );
     const cursor = await client.query<{
       lastEventId: string;
-      closedThrough: Date | null;
       excluded: string[] | null;
     }>(
-      `SELECT c."lastEventId", c."closedThrough",
-              f."excludedSelectors" AS excluded
+      `SELECT c."lastEventId", f."excludedSelectors" AS excluded
        FROM "FrictionCursor" c
        LEFT JOIN "FrictionSettings" f ON f."shopId" = c."shopId"
        WHERE c."shopId" = $1 FOR UPDATE OF c`,
       [shopId],
     );
-    const { lastEventId, closedThrough, excluded } = cursor.rows[0];
+    const { lastEventId, excluded } = cursor.rows[0];
 
-    const fresh = await client.query<{ pageViewId: string; maxId: string }>(
-      `SELECT "pageViewId", max(id) AS "maxId" FROM "InteractionEvent"
-       WHERE "shopId" = $1 AND id > $2 AND type IN ('click', 'error')
-       GROUP BY "pageViewId"
+    const fresh = await client.query<{
+      pageViewId: string;
+      sessionId: string;
+      maxId: string;
+      examine: boolean;
+    }>(
+      `SELECT "pageViewId", "sessionId", max(id) AS "maxId",
+              bool_or(type IN ('click', 'error')) AS examine
+       FROM "InteractionEvent"
+       WHERE "shopId" = $1 AND id > $2
+       GROUP BY "pageViewId", "sessionId"
        ORDER BY max(id)
        LIMIT ${MAX_PAGE_VIEWS_PER_RUN}`,
       [shopId, lastEventId],
     );
-    const ended = await client.query<{ id: string; lastSeenAt: Date }>(
-      `SELECT id, "lastSeenAt" FROM "VisitorSession"
-       WHERE "shopId" = $1 AND NOT "isBot"
-         AND "lastSeenAt" > COALESCE($2::timestamp, '-infinity')
-         AND "lastSeenAt" <= $3::timestamptz - make_interval(secs => $4)
-       ORDER BY "lastSeenAt"
-       LIMIT ${MAX_ENDED_VISITS_PER_RUN}`,
-      [shopId, closedThrough, now, SESSION_IDLE_MS / 1000],
+    await client.query(
+      `INSERT INTO "FrictionPendingVisit" ("shopId", "sessionId")
+       SELECT $1, unnest($2::uuid[])
+       ON CONFLICT DO NOTHING`,
+      [shopId, [...new Set(fresh.rows.map((row) => row.sessionId))]],
     );
+    // Ended bot visits leave the queue unexamined.
+    const ended = await client.query<{ sessionId: string; isBot: boolean }>(
+      `DELETE FROM "FrictionPendingVisit" p
+       USING "VisitorSession" s
+       WHERE p."shopId" = $1 AND s."shopId" = $1 AND s.id = p."sessionId"
+         AND p."sessionId" IN (
+           SELECT q."sessionId" FROM "FrictionPendingVisit" q
+           JOIN "VisitorSession" v ON v."shopId" = q."shopId" AND v.id = q."sessionId"
+           WHERE q."shopId" = $1
+             AND v."lastSeenAt" <= $2::timestamptz - make_interval(secs => $3)
+           LIMIT ${MAX_ENDED_VISITS_PER_RUN})
+       RETURNING p."sessionId", s."isBot"`,
+      [shopId, now, SESSION_IDLE_MS / 1000],
+    );
+    const endedVisits = ended.rows
+      .filter((row) => !row.isBot)
+      .map((row) => row.sessionId);
 
+    const examined = fresh.rows.filter((row) => row.examine);
     const signals = [
-      ...(fresh.rows.length > 0
+      ...(examined.length > 0
         ? await pageViewSignals(
             client,
             shopId,
-            fresh.rows.map((row) => row.pageViewId),
+            examined.map((row) => row.pageViewId),
             excluded ?? [],
           )
         : []),
-      ...(ended.rows.length > 0
-        ? await endedVisitSignals(
-            client,
-            shopId,
-            ended.rows.map((row) => row.id),
-          )
+      ...(endedVisits.length > 0
+        ? await endedVisitSignals(client, shopId, endedVisits)
         : []),
     ];
     const inserted = await insertSignals(client, shopId, signals);
 
-    await client.query(
-      `UPDATE "FrictionCursor" SET
-         "lastEventId" = COALESCE($2::bigint, "lastEventId"),
-         "closedThrough" = COALESCE($3::timestamp, "closedThrough"),
-         "updatedAt" = now()
-       WHERE "shopId" = $1`,
-      [
-        shopId,
-        fresh.rows.at(-1)?.maxId ?? null,
-        ended.rows.at(-1)?.lastSeenAt ?? null,
-      ],
-    );
+    const lastId = fresh.rows.at(-1)?.maxId;
+    if (lastId) {
+      await client.query(
+        `UPDATE "FrictionCursor" SET "lastEventId" = $2, "updatedAt" = now()
+         WHERE "shopId" = $1`,
+        [shopId, lastId],
+      );
+    }
     return inserted;
   });
 }

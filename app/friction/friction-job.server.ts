@@ -9,8 +9,8 @@ export const FRICTION_QUEUE = "friction-detection";
 const FRICTION_SCHEDULE = "* * * * *";
 
 /**
- * Runs the detectors for every shop with new clicks or errors past its
- * cursor, or with visits that ended since its last run.
+ * Runs the detectors for every shop with new events past its cursor or
+ * with pending visits that have ended.
  */
 export async function detectAllFriction(
   pool: pg.Pool,
@@ -22,12 +22,11 @@ export async function detectAllFriction(
      WHERE s."uninstalledAt" IS NULL AND (
        EXISTS (
          SELECT 1 FROM "InteractionEvent" e
-         WHERE e."shopId" = s.id AND e.type IN ('click', 'error')
-           AND e.id > COALESCE(c."lastEventId", 0))
+         WHERE e."shopId" = s.id AND e.id > COALESCE(c."lastEventId", 0))
        OR EXISTS (
-         SELECT 1 FROM "VisitorSession" v
-         WHERE v."shopId" = s.id
-           AND v."lastSeenAt" > COALESCE(c."closedThrough", '-infinity')
+         SELECT 1 FROM "FrictionPendingVisit" p
+         JOIN "VisitorSession" v ON v."shopId" = p."shopId" AND v.id = p."sessionId"
+         WHERE p."shopId" = s.id
            AND v."lastSeenAt" <= $1::timestamptz - make_interval(secs => $2)))`,
     [now, SESSION_IDLE_MS / 1000],
   );
