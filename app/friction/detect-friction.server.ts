@@ -16,8 +16,8 @@ import { detectUTurns } from "./u-turn";
 //   dead clicks and JavaScript errors, so a burst split across two batches
 //   is still found.
 // - Visits with new events of any kind wait in FrictionPendingVisit until
-//   30 minutes pass without activity, then are examined for what only an
-//   ended visit shows: forms left unsubmitted, quick returns to the
+//   30 minutes pass without activity. Then they are examined for what only
+//   an ended visit shows: forms left unsubmitted, quick returns to the
 //   previous page and hovers never followed by a click. Batches may arrive
 //   in any order, and a late one puts its visit back in the queue.
 // Signals are unique per kind, page view, time and selector, so examining

@@ -45,7 +45,7 @@ const KIND_LABELS: Record<string, string> = {
   "js-error": "JavaScript errors",
 };
 
-/** What the element column shows for each kind. */
+/** Heading of the element column for each kind. */
 const PLACE_HEADINGS: Record<string, string> = {
   "form-abandonment": "Last field (form)",
   "u-turn": "Returned to",

@@ -95,7 +95,9 @@ export function demoBehaviourEvents(
       }
     }
     const addToCart = boxOf.get("#add-to-cart");
-    const clicked = view.clicks.some((c) => c.selector === "#add-to-cart");
+    const clicked = view.clicks.some(
+      (click) => click.selector === "#add-to-cart",
+    );
     if (addToCart && !clicked && random.chance(HESITATION_SHARE)) {
       events.push({
         type: "hover",
@@ -129,8 +131,10 @@ export function demoBehaviourEvents(
       });
     }
   }
-  const noteClick = view.clicks.find((c) => c.selector === "#cart-note");
-  const checkout = view.clicks.find((c) => c.selector === "#checkout");
+  const noteClick = view.clicks.find(
+    (click) => click.selector === "#cart-note",
+  );
+  const checkout = view.clicks.find((click) => click.selector === "#checkout");
   if (noteClick) {
     events.push({
       type: "focus",

@@ -119,8 +119,9 @@ export function watchBehaviour(
     errors++;
     push({ type: "error", page: page(), at: Date.now(), message: text });
   };
-  // A failed image or script fires a plain Event, not an ErrorEvent,
-  // and only in the capture phase: the bubbling listener sees script errors.
+  // A failed image or script fires a plain Event, not an ErrorEvent, and
+  // only in the capture phase, so this bubbling listener receives script
+  // errors alone.
   addEventListener(
     "error",
     guard((event: ErrorEvent) => error(event.message)),
