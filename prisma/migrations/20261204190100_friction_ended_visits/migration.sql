@@ -1,11 +1,2 @@
--- CreateTable
-CREATE TABLE "FrictionPendingVisit" (
-    "shopId" TEXT NOT NULL,
-    "sessionId" UUID NOT NULL,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-
-    CONSTRAINT "FrictionPendingVisit_pkey" PRIMARY KEY ("shopId","sessionId")
-);
-
--- AddForeignKey
-ALTER TABLE "FrictionPendingVisit" ADD CONSTRAINT "FrictionPendingVisit_shopId_fkey" FOREIGN KEY ("shopId") REFERENCES "Shop"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+-- AlterTable
+ALTER TABLE "FrictionCursor" ADD COLUMN     "closedThrough" TIMESTAMP(3);
