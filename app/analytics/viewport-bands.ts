@@ -1,4 +1,4 @@
-import type { DeviceClass } from "~/ingest/payload-types";
+import type { DeviceClass } from "../ingest/payload-types";
 
 // Viewport bands split each device class by viewport width, so a heatmap
 // only mixes clicks from layouts that look alike. A band never straddles a

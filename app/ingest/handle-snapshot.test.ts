@@ -105,6 +105,7 @@ describe("snapshot upload", () => {
       shopId,
       path: page.path,
       device: "desktop",
+      band: "1440-1919",
     });
     expect(stored?.node).toEqual(NODE);
     expect(stored?.documentHeight).toBe(3200);
@@ -183,6 +184,7 @@ describe("snapshot upload", () => {
       shopId,
       path: page.path,
       device: "desktop",
+      band: "1440-1919",
     });
     expect(stored?.node).toEqual(NODE);
   });
