@@ -75,6 +75,8 @@ export async function catchUpHeatmapRollup(
     // One snapshot for the whole run, taken after the lock: bot marks and
     // the events they cover are seen as of the same moment.
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
+    // Lets a run over a long backlog group its events in memory.
+    await client.query("SET LOCAL work_mem = '64MB'");
     try {
       const run = await rollUp(client, shopId, horizon, options);
       await client.query("COMMIT");
