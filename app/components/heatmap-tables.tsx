@@ -1,4 +1,4 @@
-import { Badge, DataTable, Text } from "@shopify/polaris";
+import { DataTable, Text } from "@shopify/polaris";
 import type { ElementConversion } from "~/analytics/element-conversion";
 import { MIN_SESSIONS_FOR_RATE } from "~/analytics/element-conversion";
 import type { ScrollReach } from "~/analytics/scroll-reach";
@@ -50,9 +50,9 @@ export function ConversionTable(props: {
     element.sessions.toLocaleString("en-US"),
     element.convertedSessions.toLocaleString("en-US"),
     element.tooSmall ? (
-      <Badge key="small" tone="attention">
+      <Text key="small" as="span" tone="caution">
         Too few sessions
-      </Badge>
+      </Text>
     ) : (
       formatPercent(element.conversionRate)
     ),
