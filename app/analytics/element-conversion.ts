@@ -2,9 +2,9 @@
 // sessions that clicked it and then bought, and their revenue per session.
 
 /**
- * Fewest sessions whose rate is shown as a figure. At 30 sessions and a
- * 10% rate the 95% interval already spans about ±11 points; fewer
- * sessions say little about the element.
+ * Minimum sessions for an element's rate to be shown. At 30 sessions and a
+ * 10% rate the 95% interval (normal approximation) spans about ±11 points,
+ * and fewer sessions say little about the element.
  */
 export const MIN_SESSIONS_FOR_RATE = 30;
 

@@ -11,8 +11,8 @@ export interface BandRow {
 }
 
 /**
- * Every band of a device class with the page's views in it, busiest first;
- * bands without views follow in width order.
+ * Lists every band of a device class with the page's views in it, busiest
+ * first. Bands without views follow in width order.
  */
 export async function heatmapBands(
   pool: pg.Pool,

@@ -57,17 +57,19 @@ export function drawBubbles(
   if (!context) return;
   context.clearRect(0, 0, overlay.canvas.width, overlay.canvas.height);
   context.setTransform(overlay.scale, 0, 0, overlay.scale, 0, 0);
+
   const bestRate = Math.max(
     0,
     ...elements.filter((e) => !e.tooSmall).map((e) => e.conversionRate),
   );
-  // Biggest first, so small bubbles stay on top and clickable to the eye.
+  // Biggest first, so small bubbles are drawn on top and stay visible.
   const order = bubbles
     .map((bubble, index) => ({ bubble, element: elements[index] }))
     .sort((a, b) => b.bubble.radius - a.bubble.radius);
   context.font = "bold 12px -apple-system, BlinkMacSystemFont, sans-serif";
   context.textAlign = "center";
   context.textBaseline = "middle";
+
   for (const { bubble, element } of order) {
     context.beginPath();
     context.arc(bubble.x, bubble.y, bubble.radius, 0, Math.PI * 2);
