@@ -130,6 +130,43 @@ describe("detectFriction", () => {
     ).toBe(0);
   });
 
+  it("waits for a batch that took its ids earlier", async () => {
+    const shop = await prisma.shop.create({
+      data: { domain: "in-flight.myshopify.com" },
+    });
+    // A batch still being written: its transaction holds an event id
+    // below those of a batch that commits after it.
+    const slow = await pool.connect();
+    await slow.query("BEGIN");
+    await slow.query("SELECT txid_current()");
+    const taken = await slow.query<{ id: string }>(
+      `SELECT nextval('"InteractionEvent_id_seq"')::text AS id`,
+    );
+    const fast = await send(shop.domain, [
+      { at: T + 1000, selector: "#fast", outcome: NOTHING },
+    ]);
+    expect(await detectFriction(pool, shop.id)).toBe(0);
+
+    await slow.query(
+      `INSERT INTO "InteractionEvent"
+         ("shopId", id, "pageViewId", "sessionId", type, "occurredAt",
+          "clientAt", path, device, "viewportWidth", "viewportHeight", x, y,
+          selector, "offsetX", "offsetY", fixed, touch, outcome, "batchId")
+       VALUES ($1, $2, gen_random_uuid(), $3, 'click', $4, $4, '/', 'desktop',
+               1440, 900, 10, 10, '#slow', 0.5, 0.5, false, false, $5,
+               gen_random_uuid())`,
+      [shop.id, taken.rows[0].id, fast.sessionId, new Date(T + 2000), NOTHING],
+    );
+    await slow.query("COMMIT");
+    slow.release();
+
+    expect(await detectFriction(pool, shop.id)).toBe(2);
+    expect((await signals(shop.id)).map((s) => s.selector).sort()).toEqual([
+      "#fast",
+      "#slow",
+    ]);
+  });
+
   it("keeps shops apart", async () => {
     const one = await prisma.shop.create({
       data: { domain: "friction-one.myshopify.com" },

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { SESSION_IDLE_MS } from "../../extensions/storelens-embed/src/identity";
 import type { ClickOutcome } from "~/ingest/payload-types";
+import { isSettled, takeEventHorizon } from "~/jobs/event-horizon.server";
 import { withTransaction } from "~/transaction.server";
 import { detectDeadClicks } from "./dead-click";
 import { detectFormAbandonment } from "./form-abandonment";
@@ -381,6 +382,29 @@ export async function detectFriction(
   shopId: string,
   now: Date = new Date(),
 ): Promise<number> {
+  // Horizons are read outside the transaction below, whose own id would
+  // keep them from settling.
+  const latest = await takeEventHorizon(pool);
+  const stored = await pool.query<{
+    horizonEventId: string | null;
+    horizonXid: string | null;
+  }>(
+    `SELECT "horizonEventId", "horizonXid" FROM "FrictionCursor"
+     WHERE "shopId" = $1`,
+    [shopId],
+  );
+  const previous = stored.rows[0];
+  let target: bigint | null = null;
+  if (latest.settled) {
+    target = BigInt(latest.eventId);
+  } else if (
+    previous?.horizonEventId &&
+    previous.horizonXid &&
+    (await isSettled(pool, previous.horizonXid))
+  ) {
+    target = BigInt(previous.horizonEventId);
+  }
+
   return withTransaction(pool, async (client) => {
     await client.query(
       `INSERT INTO "FrictionCursor" ("shopId", "lastEventId", "updatedAt")
@@ -389,31 +413,36 @@ export async function detectFriction(
     );
     const cursor = await client.query<{
       lastEventId: string;
+      horizonEventId: string | null;
       excluded: string[] | null;
     }>(
-      `SELECT c."lastEventId", f."excludedSelectors" AS excluded
+      `SELECT c."lastEventId", c."horizonEventId",
+              f."excludedSelectors" AS excluded
        FROM "FrictionCursor" c
        LEFT JOIN "FrictionSettings" f ON f."shopId" = c."shopId"
        WHERE c."shopId" = $1 FOR UPDATE OF c`,
       [shopId],
     );
-    const { lastEventId, excluded } = cursor.rows[0];
+    const { lastEventId, horizonEventId, excluded } = cursor.rows[0];
 
-    const fresh = await client.query<{
-      pageViewId: string;
-      sessionId: string;
-      maxId: string;
-      examine: boolean;
-    }>(
-      `SELECT "pageViewId", "sessionId", max(id) AS "maxId",
-              bool_or(type IN ('click', 'error')) AS examine
-       FROM "InteractionEvent"
-       WHERE "shopId" = $1 AND id > $2
-       GROUP BY "pageViewId", "sessionId"
-       ORDER BY max(id)
-       LIMIT ${MAX_PAGE_VIEWS_PER_RUN}`,
-      [shopId, lastEventId],
-    );
+    const readable = target !== null && target > BigInt(lastEventId);
+    const fresh = readable
+      ? await client.query<{
+          pageViewId: string;
+          sessionId: string;
+          maxId: string;
+          examine: boolean;
+        }>(
+          `SELECT "pageViewId", "sessionId", max(id) AS "maxId",
+                  bool_or(type IN ('click', 'error')) AS examine
+           FROM "InteractionEvent"
+           WHERE "shopId" = $1 AND id > $2 AND id <= $3
+           GROUP BY "pageViewId", "sessionId"
+           ORDER BY max(id)
+           LIMIT ${MAX_PAGE_VIEWS_PER_RUN}`,
+          [shopId, lastEventId, target!.toString()],
+        )
+      : { rows: [] };
     await client.query(
       `INSERT INTO "FrictionPendingVisit" ("shopId", "sessionId")
        SELECT $1, unnest($2::uuid[])
@@ -454,14 +483,26 @@ export async function detectFriction(
     ];
     const inserted = await insertSignals(client, shopId, signals);
 
-    const lastId = fresh.rows.at(-1)?.maxId;
-    if (lastId) {
-      await client.query(
-        `UPDATE "FrictionCursor" SET "lastEventId" = $2, "updatedAt" = now()
-         WHERE "shopId" = $1`,
-        [shopId, lastId],
-      );
+    // A run cut short by the page view limit resumes after its last group;
+    // otherwise every id up to the settled horizon has been read.
+    let newLast = BigInt(lastEventId);
+    if (readable) {
+      newLast =
+        fresh.rows.length === MAX_PAGE_VIEWS_PER_RUN
+          ? BigInt(fresh.rows[fresh.rows.length - 1].maxId)
+          : target!;
     }
+    // The latest horizon waits to settle once the stored one is reached.
+    const replace =
+      horizonEventId === null || newLast >= BigInt(horizonEventId);
+    await client.query(
+      `UPDATE "FrictionCursor" SET "lastEventId" = $2,
+         "horizonEventId" = CASE WHEN $3 THEN $4::bigint ELSE "horizonEventId" END,
+         "horizonXid" = CASE WHEN $3 THEN $5::bigint ELSE "horizonXid" END,
+         "updatedAt" = now()
+       WHERE "shopId" = $1`,
+      [shopId, newLast.toString(), replace, latest.eventId, latest.xid],
+    );
     return inserted;
   });
 }

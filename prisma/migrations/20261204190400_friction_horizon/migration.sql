@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "FrictionCursor" ADD COLUMN     "horizonEventId" BIGINT,
+ADD COLUMN     "horizonXid" BIGINT;
