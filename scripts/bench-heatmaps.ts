@@ -16,9 +16,9 @@ const PATH = "/products/linen-shirt";
 const TIMEZONE = "America/New_York";
 const NEW_CLICKS = 10_000;
 
-// Elements of a theme's product page, most clicked first; a click picks one
-// with a skew towards the front (the power of a uniform draw), as real
-// click counts fall off steeply from the top elements.
+// Elements of a theme's product page, most clicked first. A click picks one
+// with a skew towards the front (a power of a uniform draw), because click
+// counts fall off steeply after the top elements.
 const SELECTORS = [
   "#product-form > button.product-form__submit",
   "#variant-radios > fieldset > label:nth-of-type(2)",
@@ -52,7 +52,7 @@ const SELECTORS = [
   "main > section > div > div.product__info-wrapper > div.price",
 ];
 
-/** Viewport widths per device class, in the mix seen on storefronts. */
+/** Common viewport widths per device class, each equally likely (an assumption). */
 const WIDTHS_SQL = `CASE
   WHEN g.sn % 10 < 6 THEN (ARRAY[375, 390, 393, 360, 412, 414, 430, 320])[1 + ((g.sn / 10) % 8)::int]
   WHEN g.sn % 10 < 9 THEN (ARRAY[1440, 1920, 1366, 1536, 1280, 1680, 1024])[1 + ((g.sn / 10) % 7)::int]

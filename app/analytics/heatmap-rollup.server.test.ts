@@ -11,6 +11,7 @@ import { insertEvents, insertVisit } from "../../test/support/heatmap-rows";
 import type { HeatmapFilter } from "./click-groups.server";
 import { rawHeatmapGroups } from "./click-groups.server";
 import { heatmapGroups } from "./heatmap-groups.server";
+import { catchUpAllHeatmaps } from "./heatmap-rollup-job.server";
 import { catchUpHeatmapRollup } from "./heatmap-rollup.server";
 import { bandOf } from "./viewport-bands";
 
@@ -360,5 +361,81 @@ describe("heatmap rollup", () => {
         });
       }
     }
+  });
+
+  it("waits for a batch still being written", async () => {
+    const shop = await newShop("in-flight.myshopify.com");
+    const visit = await insertVisit(pool, shop.id, { at: NOON });
+    await catchUpHeatmapRollup(pool, shop.id);
+    // Like an ingest batch: the transaction has an id before it takes an
+    // event id, then stays open while a later batch commits.
+    const writer = await pool.connect();
+    try {
+      await writer.query("BEGIN");
+      await writer.query("SELECT pg_current_xact_id()");
+      const early = await writer.query<{ id: string }>(
+        `INSERT INTO "InteractionEvent"
+           ("shopId", "pageViewId", "sessionId", type, "occurredAt",
+            "clientAt", path, device, "viewportWidth", "viewportHeight",
+            x, y, selector, "offsetX", "offsetY", fixed, "batchId")
+         VALUES ($1, $2, $3, 'click', $4, $4, '/products/shirt', 'desktop',
+                 1440, 900, 700, 400, '#early', 0.5, 0.5, false,
+                 gen_random_uuid())
+         RETURNING id`,
+        [shop.id, visit.pageViewId, visit.sessionId, NOON],
+      );
+      await insertEvents(pool, shop.id, visit, [
+        { at: NOON, selector: "#late" },
+      ]);
+      for (let run = 0; run < 5; run++) {
+        await catchUpHeatmapRollup(pool, shop.id);
+      }
+
+      const cursor = await prisma.heatmapRollupCursor.findUniqueOrThrow({
+        where: { shopId: shop.id },
+      });
+      expect(cursor.lastEventId < BigInt(early.rows[0].id)).toBe(true);
+      const duringWrite = await heatmapGroups(pool, filter(shop.id));
+      expect(duringWrite.map((g) => [g.selector, g.clicks])).toEqual([
+        ["#late", 1],
+      ]);
+      await writer.query("COMMIT");
+    } finally {
+      writer.release();
+    }
+
+    await catchUpFully(shop.id);
+
+    expect((await cells(shop.id)).map((r) => [r.selector, r.events])).toEqual([
+      ["#early", 1],
+      ["#late", 1],
+    ]);
+    const map = await heatmapGroups(pool, filter(shop.id));
+    expect(map.map((g) => [g.selector, g.clicks])).toEqual([
+      ["#early", 1],
+      ["#late", 1],
+    ]);
+  });
+
+  it("catches up every shop from the job", async () => {
+    const first = await newShop("job-one.myshopify.com");
+    const second = await newShop("job-two.myshopify.com");
+    for (const shop of [first, second]) {
+      const visit = await insertVisit(pool, shop.id, { at: NOON });
+      await insertEvents(pool, shop.id, visit, [{ at: NOON }, { at: NOON }]);
+    }
+
+    // The first job run only records horizons; later runs add the events.
+    for (let run = 0; run < 100; run++) {
+      await catchUpAllHeatmaps(pool);
+      const rolled = await prisma.heatmapCell.count({
+        where: { shopId: { in: [first.id, second.id] } },
+      });
+      if (rolled === 2) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+
+    expect((await cells(first.id)).map((row) => row.events)).toEqual([2]);
+    expect((await cells(second.id)).map((row) => row.events)).toEqual([2]);
   });
 });

@@ -22,7 +22,13 @@ import {
 // NOTE: this relies on the ingest transaction having a transaction id
 // before it takes event ids. It does: it writes the batch id first.
 
-/** Widest id span one run reads, so a run on a long backlog stays short. */
+/**
+ * Widest id span one run reads, so a run on a long backlog stays short.
+ * NOTE: a run's transaction holds back the cluster's xmin, so the horizons
+ * of other shops settle only after it ends. A 2M span takes minutes on a
+ * busy two-core machine (see docs/benchmarks.md); lower it if that delay
+ * matters.
+ */
 export const MAX_ID_SPAN_PER_RUN = 2_000_000;
 
 export interface RollupRun {
