@@ -23,6 +23,7 @@ import {
   SNAPSHOT_ASSET,
   buildEmbed,
 } from "../../scripts/build-embed";
+import { MOVE_SAMPLE_MS } from "../../extensions/storelens-embed/src/behaviour";
 import {
   CHROMIUM_PATH,
   HAS_CHROMIUM,
@@ -621,9 +622,11 @@ describe.skipIf(!HAS_CHROMIUM)(
       await waitFor(() => eventsOf("error").length > 0);
 
       const moves = eventsOf("move");
-      // Eight moves over about 700 ms, sampled every 250 ms.
+      // Sampled: never two positions within MOVE_SAMPLE_MS.
       expect(moves.length).toBeGreaterThanOrEqual(2);
-      expect(moves.length).toBeLessThanOrEqual(5);
+      const gaps = moves.slice(1).map((move, i) => move.at - moves[i].at);
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(MOVE_SAMPLE_MS);
+      expect(moves.every((move) => move.page === moves[0].page)).toBe(true);
       const hover = eventsOf("hover").find((h) => h.selector === "#add")!;
       expect(hover.cta).toBe(true);
       expect(hover.durationMs).toBeGreaterThanOrEqual(1300);
