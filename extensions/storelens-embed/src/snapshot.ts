@@ -64,7 +64,7 @@ async function gzip(text: string): Promise<Blob> {
 export const takeSnapshot: TakeSnapshot = async (options) => {
   try {
     setDebug(!!options.debug);
-    const node: SerializedNode | null = snapshot(document, {
+    const node = snapshot(document, {
       maskAllInputs: true,
       inlineStylesheet: true,
       inlineImages: false,
@@ -72,7 +72,7 @@ export const takeSnapshot: TakeSnapshot = async (options) => {
       slimDOM: "all",
     });
     if (!node) return;
-    stripFieldValues(node);
+    stripFieldValues(node as SerializedNode);
     const metrics = pageMetrics();
     const payload: SnapshotPayload = {
       v: PAYLOAD_VERSION,

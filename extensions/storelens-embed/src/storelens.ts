@@ -12,10 +12,12 @@ import {
 import { clickPayload, createScrollTracker } from "./capture";
 import { createCartAttributeWriter } from "./cart-attribute";
 import { deviceClass } from "./capture-maths";
-import { markOwnNode, watchClickEffects } from "./click-effects";
+import { watchClickEffects } from "./click-effects";
 import { watchConsent, type ConsentState } from "./consent";
 import { touchIdentity, uuid } from "./identity";
+import { loadScript } from "./load-script";
 import { guard, report, setDebug } from "./log";
+import { recordingLoader } from "./recording-loader";
 import type { TakeSnapshot } from "./snapshot";
 import { createTransport } from "./transport";
 
@@ -35,6 +37,7 @@ interface Settings {
   endpoint: string;
   shop: string;
   snapshotSrc?: string;
+  recordingSrc?: string;
   debug: boolean;
 }
 
@@ -63,9 +66,15 @@ function findScriptTag(): HTMLScriptElement | undefined {
 function readSettings(): Settings | undefined {
   const tag = findScriptTag();
   if (!tag) return undefined;
-  const { endpoint, shop, snapshotSrc, debug } = tag.dataset;
+  const { endpoint, shop, snapshotSrc, recordingSrc, debug } = tag.dataset;
   if (!endpoint || !shop) return undefined;
-  return { endpoint, shop, snapshotSrc, debug: debug !== undefined };
+  return {
+    endpoint,
+    shop,
+    snapshotSrc,
+    recordingSrc,
+    debug: debug !== undefined,
+  };
 }
 
 function localStore(): Storage | undefined {
@@ -157,12 +166,7 @@ function snapshotLoader(
       takeSnapshot();
       return;
     }
-    const loader = document.createElement("script");
-    loader.src = settings.snapshotSrc;
-    loader.async = true;
-    loader.onload = guard(takeSnapshot);
-    markOwnNode(loader);
-    document.head.appendChild(loader);
+    loadScript(settings.snapshotSrc, guard(takeSnapshot));
   };
 }
 
@@ -189,6 +193,14 @@ function run(settings: Settings) {
     page,
     () => consent === "allowed",
   );
+  const recording = recordingLoader(settings.recordingSrc, {
+    endpoint: settings.endpoint,
+    shop: settings.shop,
+    page: page.id,
+    identity,
+    allowed: () => consent === "allowed",
+    debug: settings.debug,
+  });
   const transport = createTransport({
     endpoint: settings.endpoint,
     shop: settings.shop,
@@ -198,6 +210,7 @@ function run(settings: Settings) {
     onResponse: (response: BatchResponse) => {
       const requested = response && response.snapshotPages;
       if (requested && requested.indexOf(page.id) >= 0) loadSnapshot();
+      recording.start(response.recording);
     },
   });
 
@@ -205,6 +218,7 @@ function run(settings: Settings) {
   // receives the `pagehide` or `visibilitychange` before the click is sent.
   const clickEffects = watchClickEffects((click) => {
     if (capturing()) transport.push(click);
+    recording.click(click);
   });
 
   function flush(final: boolean) {
@@ -277,7 +291,10 @@ function run(settings: Settings) {
       identity();
       flush(false);
     }
-    if (state === "denied" || state === "unavailable") transport.clear();
+    if (state === "denied" || state === "unavailable") {
+      transport.clear();
+      recording.stop();
+    }
   });
 }
 
