@@ -16,6 +16,7 @@ import { formatMoney, formatPercent, plural } from "~/components/format";
 import { pool } from "~/db.server";
 import { detectFriction } from "~/friction/detect-friction.server";
 import { frictionReport } from "~/friction/friction-report.server";
+import { recordingsUrl } from "~/replay/recordings-url";
 
 export const meta = () => [{ title: "Friction · Storelens" }];
 
@@ -137,7 +138,19 @@ export default function Friction() {
                   </Link>,
                   <code key="selector">{spot.selector}</code>,
                   spot.signals.toLocaleString("en-US"),
-                  spot.sessions.toLocaleString("en-US"),
+                  <Link
+                    key="sessions"
+                    to={recordingsUrl({
+                      signal: spot.kind as "rage-click" | "dead-click",
+                      path: spot.path,
+                      selector: spot.selector,
+                      device: spot.device as "mobile" | "tablet" | "desktop",
+                      from: range.from,
+                      to: range.to,
+                    })}
+                  >
+                    {`${spot.sessions.toLocaleString("en-US")} sessions`}
+                  </Link>,
                 ])}
               />
             </Card>
