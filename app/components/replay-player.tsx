@@ -58,8 +58,12 @@ export function ReplayPlayer({
   const target = useRef<HTMLDivElement>(null);
   const player = useRef<RrwebPlayer | null>(null);
   const [state, setState] = useState<"loading" | "ready" | "failed">("loading");
-  const start = events.length
-    ? (events[0] as { timestamp: number }).timestamp
+  const timestamps = events.map(
+    (event) => (event as { timestamp: number }).timestamp,
+  );
+  const start = timestamps.length ? timestamps[0] : 0;
+  const duration = timestamps.length
+    ? timestamps[timestamps.length - 1] - start
     : 0;
 
   useEffect(() => {
@@ -108,6 +112,7 @@ export function ReplayPlayer({
         ref={target}
         data-testid="replay-player"
         data-state={state}
+        data-duration-ms={duration}
         style={{ minHeight: height + 80 }}
       >
         {state === "loading" ? <Text as="p">Loading the player…</Text> : null}
@@ -118,6 +123,7 @@ export function ReplayPlayer({
             <span
               key={`${marker.kind}-${marker.timestamp}-${index}`}
               data-marker-kind={marker.kind}
+              data-offset-ms={marker.timestamp - start}
             >
               <Button
                 size="slim"

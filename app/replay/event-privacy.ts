@@ -16,6 +16,9 @@ export const SOURCE_INPUT = 5;
 const NODE_ELEMENT = 2;
 const NODE_TEXT = 3;
 
+/** Class given to blocked elements, such as payment fields, for the player. */
+export const BLOCKED_CLASS = "rr-block";
+
 /** Masked text keeps its length up to this many characters. */
 export const MAX_MASK_LENGTH = 24;
 
@@ -66,6 +69,13 @@ function maskTree(root: SerializedNode, insideTextarea: boolean): void {
   while (pending.length > 0) {
     const [node, inTextarea] = pending.pop()!;
     if (!node || typeof node !== "object") continue;
+    if (node.type === NODE_ELEMENT && node.attributes?.rr_width) {
+      // A blocked element keeps only its size; the class lets the player
+      // draw it as a placeholder.
+      const before = node.attributes.class;
+      node.attributes.class =
+        `${typeof before === "string" ? before : ""} ${BLOCKED_CLASS}`.trim();
+    }
     if (node.type === NODE_ELEMENT && isFormTag(node.tagName)) {
       const value = node.attributes && node.attributes.value;
       if (typeof value === "string") node.attributes!.value = maskText(value);
