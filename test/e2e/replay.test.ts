@@ -219,4 +219,66 @@ describe.skipIf(!HAS_CHROMIUM)("session replay (Chromium)", () => {
     expect(errors).toEqual([]);
     await admin.close();
   }, 120_000);
+
+  it("uploads the buffer before a rage click in unsampled visits", async () => {
+    await saveRecordingSettings(pool, DEMO_SHOP_ID, {
+      sampleRate: 0,
+      frictionCapture: true,
+      retentionDays: 30,
+      maskSelectors: "",
+    });
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+    });
+    const shopper = await context.newPage();
+    const recorderLoaded = (page: Page) =>
+      page.waitForResponse((response) =>
+        response.url().endsWith("/storelens-recorder.js"),
+      );
+    const onHome = recorderLoaded(shopper);
+    await shopper.goto(`${stack.storefront.url}/?consent=granted`);
+    await shopper.mouse.wheel(0, 400);
+    await onHome;
+    await shopper.waitForTimeout(1500);
+    const onProduct = recorderLoaded(shopper);
+    await shopper.goto(`${stack.storefront.url}/products/linen-shirt`);
+    await onProduct;
+    await shopper.waitForTimeout(1500);
+    const beforeClicks = Date.now();
+    for (let i = 0; i < 4; i++) {
+      await shopper
+        .locator("#gallery-main")
+        .click({ position: { x: 90, y: 90 + i * 2 }, delay: 10 });
+    }
+    const sessionId = (await shopper.evaluate(() =>
+      localStorage.getItem("storelens:sid"),
+    ))!.split(" ")[0];
+    const recording = await waitFor(
+      () =>
+        pool.query<{ reason: string }>(
+          `SELECT reason FROM "Recording" WHERE "sessionId" = $1`,
+          [sessionId],
+        ),
+      (result) => result.rowCount === 1,
+    );
+    expect(recording.rows[0].reason).toBe("friction");
+    await context.close();
+
+    const pages = await pool.query<{ path: string }>(
+      `SELECT DISTINCT p.path FROM "RecordingChunk" c
+       JOIN "PageView" p ON p."shopId" = c."shopId" AND p.id = c."pageViewId"
+       WHERE c."sessionId" = $1`,
+      [sessionId],
+    );
+    // The home page had no friction, so its buffer never left the browser.
+    expect(pages.rows.map((row) => row.path)).toEqual([
+      "/products/linen-shirt",
+    ]);
+    const events = (await storedChunks(sessionId)).flatMap(
+      (text) => JSON.parse(text) as { type: number; timestamp: number }[],
+    );
+    const snapshot = events.find((event) => event.type === 2);
+    expect(snapshot).toBeDefined();
+    expect(snapshot!.timestamp).toBeLessThan(beforeClicks);
+  }, 60_000);
 });
