@@ -170,7 +170,7 @@ async function recordJourney(journey: ShopperJourney) {
     chunks: number;
   }>(
     `SELECT "byteSize" AS bytes, "chunkCount" AS chunks,
-       extract(epoch FROM "endedAt" - "startedAt") / 60 AS minutes
+       (extract(epoch FROM "endedAt" - "startedAt") / 60)::float8 AS minutes
      FROM "Recording" WHERE "sessionId" = $1`,
     [sessionId],
   );
