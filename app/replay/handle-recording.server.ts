@@ -16,6 +16,7 @@ import { findShopForIngest } from "~/ingest/shop-lookup.server";
 import { withTransaction } from "~/transaction.server";
 import { EVENT_CUSTOM, maskEvent } from "./event-privacy";
 import { loadRecordingSettings } from "./recording-settings.server";
+import { extractStylesheets, storeStylesheets } from "./stylesheets.server";
 
 const gunzip = promisify(zlib.gunzip);
 const gzip = promisify(zlib.gzip);
@@ -269,6 +270,7 @@ async function storeChunk(
   receivedAt: Date,
 ): Promise<{ duplicate: boolean; bytes: number }> {
   const events = chunk.events.map((event) => maskEvent(event));
+  const stylesheets = extractStylesheets(events);
   const data = await gzip(JSON.stringify(events));
   // Browser clocks drift: events move onto the server clock by the gap
   // between receipt and `sentAt`, clamped to the month before receipt.
@@ -308,6 +310,7 @@ async function storeChunk(
       ],
     );
     if (inserted.rowCount === 0) return { duplicate: true, bytes: 0 };
+    await storeStylesheets(client, shopId, stylesheets);
     await client.query(
       `INSERT INTO "Recording" ("shopId", "sessionId", reason, "clockOffsetMs",
          "startedAt", "endedAt", "chunkCount", "eventCount", "byteSize",

@@ -19,6 +19,7 @@ import {
   MAX_RECORDING_SESSION_BYTES,
   handleRecordingChunk,
 } from "./handle-recording.server";
+import { loadReplay } from "./recording-events.server";
 import { saveRecordingSettings } from "./recording-settings.server";
 
 const SHOP = "replay.myshopify.com";
@@ -424,5 +425,66 @@ describe("recording chunk upload", () => {
       where: { shopId_sessionId: { shopId, sessionId: batch.sessionId } },
     });
     expect(recording.stoppedReason).toBe("size");
+  });
+
+  it("stores a repeated stylesheet once", async () => {
+    const css = `.theme{color:#123}`.repeat(200);
+    const page = (at: number) => [
+      { type: 4, timestamp: at, data: { href: ORIGIN, width: 1, height: 1 } },
+      {
+        type: 2,
+        timestamp: at + 1,
+        data: {
+          node: {
+            type: 0,
+            id: 1,
+            childNodes: [
+              {
+                type: 2,
+                id: 2,
+                tagName: "link",
+                attributes: { rel: "stylesheet", _cssText: css },
+                childNodes: [],
+              },
+              {
+                type: 2,
+                id: 3,
+                tagName: "style",
+                attributes: {},
+                childNodes: [
+                  { type: 3, id: 4, textContent: css, isStyle: true },
+                ],
+              },
+            ],
+          },
+          initialOffset: { top: 0, left: 0 },
+        },
+      },
+    ];
+    const { batch } = await sendBatch(SHOP);
+    for (const seq of [0, 1]) {
+      const chunk = chunkFor(batch, {
+        seq,
+        events: page(Date.now() - 5000 + seq * 10),
+      });
+      const result = await upload(
+        gzipSync(JSON.stringify(chunk)),
+        targetOf(chunk),
+      );
+      expect(result.status).toBe(200);
+    }
+    const sheets = await pool.query(
+      `SELECT hash FROM "RecordingStylesheet" WHERE "shopId" = $1`,
+      [shopId],
+    );
+    expect(sheets.rowCount).toBe(1);
+    for (const row of await storedChunks(batch.sessionId)) {
+      expect(gunzipSync(row.data).toString("utf8")).not.toContain(".theme{");
+    }
+    const replay = (await loadReplay(pool, shopId, batch.sessionId))!;
+    const text = JSON.stringify(replay.events);
+    expect(text.split(".theme{color:#123}").length - 1).toBe(4 * 200);
+    expect(text).not.toContain("_storelensCss");
+    expect(replay.missing.stylesheets).toBe(0);
   });
 });

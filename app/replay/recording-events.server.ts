@@ -9,6 +9,7 @@ import {
   type RrwebEvent,
 } from "./event-privacy";
 import { MAX_RECORDING_CHUNK_JSON_BYTES } from "./handle-recording.server";
+import { restoreStylesheets } from "./stylesheets.server";
 
 const gunzip = promisify(zlib.gunzip);
 
@@ -146,6 +147,7 @@ export async function loadReplay(
     events.push(...playable);
   }
   events.sort((a, b) => a.timestamp - b.timestamp);
+  await restoreStylesheets(pool, shopId, events);
 
   const markers: ReplayMarker[] = [];
   for (const event of events) {

@@ -11,7 +11,8 @@ export const RETENTION_DELETE_BATCH = 5_000;
 
 /**
  * Deletes recording chunks older than each shop's retention period, then
- * the recordings left without chunks. Returns the chunks deleted.
+ * stylesheets no chunk used within it and the recordings left without
+ * chunks. Returns the chunks deleted.
  */
 export async function deleteExpiredRecordings(
   pool: pg.Pool,
@@ -32,6 +33,14 @@ export async function deleteExpiredRecordings(
     deleted += result.rowCount ?? 0;
     if ((result.rowCount ?? 0) < RETENTION_DELETE_BATCH) break;
   }
+  await pool.query(
+    `DELETE FROM "RecordingStylesheet" c
+     USING "Shop" s LEFT JOIN "RecordingSettings" rs ON rs."shopId" = s.id
+     WHERE c."shopId" = s.id
+       AND c."lastUsedAt" < $1::timestamptz
+         - make_interval(days => COALESCE(rs."retentionDays", $2))`,
+    [now, DEFAULT_RECORDING_SETTINGS.retentionDays],
+  );
   await pool.query(
     `DELETE FROM "Recording" r WHERE NOT EXISTS (
        SELECT 1 FROM "RecordingChunk" c
