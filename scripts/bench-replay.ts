@@ -157,6 +157,12 @@ async function recordJourney(journey: ShopperJourney) {
     viewport: { width: 1280, height: 800 },
   });
   const page = await context.newPage();
+  let uploaded = 0;
+  page.on("request", (request) => {
+    if (new URL(request.url()).pathname === "/collect/recording") {
+      uploaded += request.postDataBuffer()?.byteLength ?? 0;
+    }
+  });
   await playShopper(page, stack.storefront.url, journey, 1500);
   const sessionId = (await page.evaluate(() =>
     localStorage.getItem("storelens:sid"),
@@ -174,7 +180,7 @@ async function recordJourney(journey: ShopperJourney) {
      FROM "Recording" WHERE "sessionId" = $1`,
     [sessionId],
   );
-  return result.rows[0];
+  return { ...result.rows[0], uploaded };
 }
 
 try {
@@ -200,6 +206,7 @@ try {
   }
 
   let bytes = 0;
+  let uploaded = 0;
   let minutes = 0;
   for (const journey of [
     "browse-and-buy",
@@ -208,13 +215,17 @@ try {
   ] as ShopperJourney[]) {
     const recorded = await recordJourney(journey);
     bytes += recorded.bytes;
+    uploaded += recorded.uploaded;
     minutes += recorded.minutes;
     console.log(
-      `  ${journey}: ${recorded.bytes} bytes in ${recorded.chunks} chunks over ${(recorded.minutes * 60).toFixed(1)} s`,
+      `  ${journey}: ${recorded.bytes} bytes stored, ${recorded.uploaded} uploaded, ${recorded.chunks} chunks, ${(recorded.minutes * 60).toFixed(1)} s`,
     );
   }
+  const perMinute = (total: number) => (total / 1000 / minutes).toFixed(1);
   console.log(
-    `\nReplay bytes per minute after compression: ${(bytes / 1024 / minutes).toFixed(1)} KiB/min (target 50 kB/min)`,
+    `\nReplay bytes per minute after compression (target 50 kB/min):` +
+      `\n  stored   ${perMinute(bytes)} kB/min` +
+      `\n  uploaded ${perMinute(uploaded)} kB/min (stylesheets sent with every page view)`,
   );
 } finally {
   await browser?.close();

@@ -74,6 +74,8 @@ export function createChunkUploader(
       method: "POST",
       // Both compressors return a Uint8Array over a plain ArrayBuffer.
       body: body as Uint8Array<ArrayBuffer>,
+      // NOTE: a larger chunk sent on page exit may be cancelled with the
+      // page. Uploads every few seconds keep the final chunk small.
       keepalive: body.byteLength <= KEEPALIVE_CHUNK_BYTES,
       headers: { "Content-Type": "text/plain", "Content-Encoding": "gzip" },
     }).then(
