@@ -52,8 +52,8 @@ function formatOffset(ms: number): string {
 export function ReplayPlayer({
   events,
   markers,
-  width = 960,
-  height = 540,
+  width = 860,
+  height = 484,
 }: ReplayPlayerProps) {
   const target = useRef<HTMLDivElement>(null);
   const player = useRef<RrwebPlayer | null>(null);
@@ -89,13 +89,14 @@ export function ReplayPlayer({
       .catch(() => {
         if (!cancelled) setState("failed");
       });
+    const container = target.current;
     return () => {
       cancelled = true;
       // The Svelte component behind the player has `$destroy`, which its
       // type declarations leave out.
       (player.current as { $destroy?: () => void } | null)?.$destroy?.();
       player.current = null;
-      if (target.current) target.current.innerHTML = "";
+      if (container) container.innerHTML = "";
     };
   }, [events, width, height]);
 
@@ -108,15 +109,15 @@ export function ReplayPlayer({
           </p>
         </Banner>
       ) : null}
+      {state === "loading" ? <Text as="p">Loading the player…</Text> : null}
+      {/* The player owns this element's children, so React renders none. */}
       <div
         ref={target}
         data-testid="replay-player"
         data-state={state}
         data-duration-ms={duration}
         style={{ minHeight: height + 80 }}
-      >
-        {state === "loading" ? <Text as="p">Loading the player…</Text> : null}
-      </div>
+      />
       {markers.length > 0 ? (
         <InlineStack gap="200" wrap>
           {markers.map((marker, index) => (
