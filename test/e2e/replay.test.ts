@@ -281,4 +281,82 @@ describe.skipIf(!HAS_CHROMIUM)("session replay (Chromium)", () => {
     expect(snapshot).toBeDefined();
     expect(snapshot!.timestamp).toBeLessThan(beforeClicks);
   }, 60_000);
+
+  it("throttles a ticker and keeps its removal", async () => {
+    await saveRecordingSettings(pool, DEMO_SHOP_ID, {
+      sampleRate: 1,
+      frictionCapture: false,
+      retentionDays: 30,
+      maskSelectors: "",
+    });
+    const context = await browser.newContext();
+    const shopper = await context.newPage();
+    const recorderLoaded = shopper.waitForResponse((response) =>
+      response.url().endsWith("/storelens-recorder.js"),
+    );
+    await shopper.goto(`${stack.storefront.url}/?consent=granted`);
+    await shopper.mouse.wheel(0, 300);
+    await recorderLoaded;
+    await shopper.waitForTimeout(500);
+    // A countdown that rewrites its text every 50 ms for 6 s, then goes.
+    await shopper.evaluate(async () => {
+      const ticker = document.createElement("span");
+      ticker.id = "sale-countdown";
+      ticker.textContent = "0";
+      document.body.append(ticker);
+      for (let tick = 1; tick <= 120; tick++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        ticker.firstChild!.nodeValue = String(tick);
+      }
+      // A later task, so the last value is a mutation of its own that the
+      // throttle holds until the removal comes.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      ticker.remove();
+    });
+    await shopper.waitForTimeout(300);
+    const sessionId = (await shopper.evaluate(() =>
+      localStorage.getItem("storelens:sid"),
+    ))!.split(" ")[0];
+    await shopper.goto("about:blank");
+    await context.close();
+
+    type Node = {
+      id: number;
+      attributes?: { id?: string };
+      childNodes?: Node[];
+    };
+    type Mutation = {
+      source: number;
+      adds?: { parentId: number; node: Node }[];
+      removes?: { id: number }[];
+      texts?: { id: number; value: string }[];
+    };
+    const mutations = async () =>
+      (await storedChunks(sessionId))
+        .flatMap(
+          (text) => JSON.parse(text) as { type: number; data: Mutation }[],
+        )
+        .filter((event) => event.type === 3 && event.data.source === 0)
+        .map((event) => event.data);
+    const found = await waitFor(mutations, (list) =>
+      list.some((data) => (data.removes ?? []).length > 0),
+    );
+    const added = found
+      .flatMap((data) => data.adds ?? [])
+      .find((add) => add.node.attributes?.id === "sale-countdown")!;
+    expect(added).toBeDefined();
+    // rrweb adds the text node inside as an entry of its own.
+    const textId = found
+      .flatMap((data) => data.adds ?? [])
+      .find((add) => add.parentId === added.node.id)!.node.id;
+    const writes = found
+      .flatMap((data) => data.texts ?? [])
+      .filter((text) => text.id === textId);
+    // 120 changes in 6 s, at most one per node every 2 s plus the last.
+    expect(writes.length).toBeGreaterThanOrEqual(2);
+    expect(writes.length).toBeLessThanOrEqual(5);
+    expect(writes[writes.length - 1].value).toBe("120");
+    const removed = found.flatMap((data) => data.removes ?? []);
+    expect(removed.map((removal) => removal.id)).toContain(added.node.id);
+  }, 60_000);
 });
