@@ -1,6 +1,7 @@
 // Bundles the theme app embed's storefront scripts into
 // extensions/storelens-embed/assets/: storelens.js (the core every page
-// loads) and storelens-snapshot.js (loaded only when a snapshot is due).
+// loads), storelens-snapshot.js (loaded only when a snapshot is due) and
+// storelens-recorder.js (loaded only for visits recorded for replay).
 
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -14,6 +15,7 @@ export const EMBED_DIR = fileURLToPath(
 export const ASSETS_DIR = path.join(EMBED_DIR, "assets");
 export const CORE_ASSET = path.join(ASSETS_DIR, "storelens.js");
 export const SNAPSHOT_ASSET = path.join(ASSETS_DIR, "storelens-snapshot.js");
+export const RECORDER_ASSET = path.join(ASSETS_DIR, "storelens-recorder.js");
 
 export interface AssetSize {
   file: string;
@@ -26,7 +28,6 @@ export async function measureAsset(file: string): Promise<AssetSize> {
   return { file, bytes: content.length, gzipBytes: gzipSync(content).length };
 }
 
-/** Builds both assets and returns their sizes, core first. */
 /** esbuild options shared by every bundle that runs on a storefront. */
 export const STOREFRONT_BUILD_OPTIONS = {
   bundle: true,
@@ -39,16 +40,22 @@ export const STOREFRONT_BUILD_OPTIONS = {
   logLevel: "warning",
 } as const;
 
+/** Builds every asset and returns their sizes, core first. */
 export async function buildEmbed(): Promise<AssetSize[]> {
   await build({
     ...STOREFRONT_BUILD_OPTIONS,
     entryPoints: {
       storelens: path.join(EMBED_DIR, "src/storelens.ts"),
       "storelens-snapshot": path.join(EMBED_DIR, "src/snapshot.ts"),
+      "storelens-recorder": path.join(EMBED_DIR, "src/recorder.ts"),
     },
     outdir: ASSETS_DIR,
   });
-  return Promise.all([measureAsset(CORE_ASSET), measureAsset(SNAPSHOT_ASSET)]);
+  return Promise.all([
+    measureAsset(CORE_ASSET),
+    measureAsset(SNAPSHOT_ASSET),
+    measureAsset(RECORDER_ASSET),
+  ]);
 }
 
 export function describeSize(asset: AssetSize): string {

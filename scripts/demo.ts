@@ -9,6 +9,7 @@ import pg from "pg";
 import { buildEmbed, describeSize } from "./build-embed";
 import { startDemoStack, DEMO_SHOP_DOMAIN } from "./lib/demo-stack";
 import { planDemoOrders, sendDemoOrders } from "./lib/demo-orders";
+import { seedDemoRecordings } from "./lib/demo-recordings";
 import { generateDemoTraffic, seedDemoTraffic } from "./lib/demo-traffic";
 import { freePort, startEmbeddedPostgres } from "./lib/embedded-postgres";
 
@@ -173,6 +174,10 @@ if (stored.rows[0].n === 0 || reseed) {
   console.log(
     `Seeded ${seeded.events.toLocaleString("en-US")} events in ${seeded.batches} batches through ${stack.ingestUrl} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
   );
+  await seedDemoRecordings({
+    storefrontUrl: stack.storefront.url,
+    databaseUrl,
+  });
 } else {
   console.log(
     `Demo traffic already stored (${stored.rows[0].n} batches); run npm run demo -- --reseed to add more.`,
@@ -183,6 +188,7 @@ console.log(`
 Storelens demo is running. Open:
   Admin (demo mode, no login):  ${stack.app.url}/app
   Heatmaps:                     ${stack.app.url}/app/heatmaps?path=/products/linen-shirt
+  Recordings:                   ${stack.app.url}/app/recordings
   Demo storefront:              ${stack.storefront.url}/
   Product page:                 ${stack.storefront.url}/products/linen-shirt
 

@@ -11,6 +11,7 @@ import {
   parseJsonObject,
   readBodyCapped,
 } from "./read-body.server";
+import { recordingDirective } from "../replay/recording-settings.server";
 import { findShopForIngest } from "./shop-lookup.server";
 import { writeBatch } from "./write-batch.server";
 
@@ -44,10 +45,11 @@ export async function handleBatch(
     assertAllowedOrigin(origin, shop, batch.source);
 
     const userAgent = request.headers.get("user-agent");
+    const isBot = isbot(userAgent);
     const result = await writeBatch(deps.pool, shop, batch, {
       receivedAt,
       userAgent,
-      isBot: isbot(userAgent),
+      isBot,
     });
     deps.logger.info(
       {
@@ -64,6 +66,15 @@ export async function handleBatch(
       duplicate: result.duplicate,
       snapshotPages: result.snapshotPages,
     };
+    // Only the embed can record; the web pixel runs in a sandbox.
+    if (!isBot && batch.source !== "pixel") {
+      const recording = await recordingDirective(
+        deps.pool,
+        shop.id,
+        batch.sessionId,
+      );
+      if (recording) body.recording = recording;
+    }
     return Response.json(body, { headers: corsHeaders(origin) });
   } catch (error) {
     if (error instanceof IngestError) {

@@ -254,7 +254,47 @@ export interface BatchResponse {
   duplicate: boolean;
   /** Ids of page views for which the server wants a DOM snapshot. */
   snapshotPages: string[];
+  /** Whether and how to record the visit for replay; absent: do not. */
+  recording?: RecordingDirective;
 }
+
+/**
+ * - `session`: record the page view and upload it as it goes.
+ * - `friction`: keep about the last 30 s in memory and upload it, then
+ *   record the rest of the page view, only after a rage or dead click.
+ */
+export type RecordingMode = "session" | "friction";
+
+export interface RecordingDirective {
+  mode: RecordingMode;
+  /** Merchant's CSS selector of elements whose text is masked, or "". */
+  maskSelector: string;
+}
+
+/** Largest gzip body of `POST /collect/recording`. */
+export const MAX_RECORDING_CHUNK_BYTES = 512 * 1024;
+
+/**
+ * Body of `POST /collect/recording?shop=...&session=...`, gzip-compressed
+ * by the browser. `events` are rrweb events with inputs masked.
+ */
+export interface RecordingChunkPayload {
+  v: typeof PAYLOAD_VERSION;
+  shop: string;
+  sessionId: string;
+  pageViewId: string;
+  /** Random id per chunk: a retried upload keeps it and is stored once. */
+  chunkId: string;
+  /** Order of the chunk within its page view, from 0. */
+  seq: number;
+  /** Epoch milliseconds on the shopper's clock when the chunk was made. */
+  sentAt: number;
+  mode: RecordingMode;
+  events: unknown[];
+}
+
+/** Custom rrweb event tag that ends a recording before the page does. */
+export const RECORDING_STOPPED_TAG = "storelens-recording-stopped";
 
 /** Body of `POST /collect/snapshot`, gzip-compressed by the browser. */
 export interface SnapshotPayload {

@@ -10,6 +10,7 @@ import { registerFrictionJobs } from "~/friction/friction-job.server";
 import { logger } from "~/logger.server";
 import { registerOrderJobs } from "~/orders/backfill-job.server";
 import { resumeBackfills } from "~/orders/backfill.server";
+import { registerRecordingJobs } from "~/replay/retention-job.server";
 
 /**
  * Starts pg-boss on the app's database (it keeps its own "pgboss" schema),
@@ -24,6 +25,7 @@ export async function startJobs(): Promise<() => Promise<void>> {
   await registerRollupJobs(boss, pool);
   await registerFrictionJobs(boss, pool);
   await registerHeatmapJobs(boss, pool);
+  await registerRecordingJobs(boss, pool);
   const resumed = await resumeBackfills();
   if (resumed.length > 0) {
     logger.info({ shops: resumed.length }, "order imports resumed");

@@ -33,6 +33,7 @@ import {
 } from "~/friction/friction-settings.server";
 import { repeatViewedProducts } from "~/friction/repeat-views.server";
 import { scrollAbandonmentByPage } from "~/friction/scroll-abandonment.server";
+import { FRICTION_SIGNALS, recordingsUrl } from "~/replay/recordings-url";
 
 export const meta = () => [{ title: "Friction · Storelens" }];
 
@@ -108,10 +109,27 @@ function placeElement(place: SignalPlace): string {
   return place.selector;
 }
 
+/**
+ * Links the recordings of a place's sessions: filtered by the signal and
+ * element for rage and dead clicks, by page and device for the rest.
+ */
+function sessionsUrl(place: SignalPlace, range: { from: string; to: string }) {
+  const signal = FRICTION_SIGNALS.find((kind) => kind === place.kind);
+  return recordingsUrl({
+    signal,
+    selector: signal ? place.selector : undefined,
+    path: place.path,
+    device: place.device as "mobile" | "tablet" | "desktop",
+    from: range.from,
+    to: range.to,
+  });
+}
+
 function PlacesCard(props: {
   kind: string;
   places: SignalPlace[];
   query: string;
+  range: { from: string; to: string };
 }) {
   const tab = KIND_TABS[props.kind] ?? "clicks";
   return (
@@ -140,7 +158,9 @@ function PlacesCard(props: {
             <code key="element" style={{ wordBreak: "break-all" }}>
               {placeElement(place)}
             </code>,
-            place.sessions.toLocaleString("en-US"),
+            <Link key="sessions" to={sessionsUrl(place, props.range)}>
+              {place.sessions.toLocaleString("en-US")}
+            </Link>,
             place.signals.toLocaleString("en-US"),
           ])}
         />
@@ -262,7 +282,12 @@ export default function Friction() {
           const ofKind = places.filter((place) => place.kind === impact.kind);
           return ofKind.length > 0 ? (
             <Layout.Section key={impact.kind}>
-              <PlacesCard kind={impact.kind} places={ofKind} query={query} />
+              <PlacesCard
+                kind={impact.kind}
+                places={ofKind}
+                query={query}
+                range={range}
+              />
             </Layout.Section>
           ) : null;
         })}

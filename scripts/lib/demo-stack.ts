@@ -50,7 +50,8 @@ export function embedScriptTag(ingestUrl: string): string {
   return (
     `<script src="/storelens-assets/storelens.js" defer data-storelens` +
     ` data-shop="${DEMO_SHOP_DOMAIN}" data-endpoint="${ingestUrl}"` +
-    ` data-snapshot-src="/storelens-assets/storelens-snapshot.js"></script>`
+    ` data-snapshot-src="/storelens-assets/storelens-snapshot.js"` +
+    ` data-recording-src="/storelens-assets/storelens-recorder.js"></script>`
   );
 }
 

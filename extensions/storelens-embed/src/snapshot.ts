@@ -91,7 +91,7 @@ function keyElements(scrollY: number): KeyElementPayload[] {
 export const takeSnapshot: TakeSnapshot = async (options) => {
   try {
     setDebug(!!options.debug);
-    const node: SerializedNode | null = snapshot(document, {
+    const node = snapshot(document, {
       maskAllInputs: true,
       inlineStylesheet: true,
       inlineImages: false,
@@ -99,7 +99,7 @@ export const takeSnapshot: TakeSnapshot = async (options) => {
       slimDOM: "all",
     });
     if (!node) return;
-    stripFieldValues(node);
+    stripFieldValues(node as SerializedNode);
     const metrics = pageMetrics();
     const payload: SnapshotPayload = {
       v: PAYLOAD_VERSION,

@@ -15,10 +15,12 @@ import { watchBehaviour } from "./behaviour";
 import { clickPayload, createScrollTracker } from "./capture";
 import { createCartAttributeWriter } from "./cart-attribute";
 import { deviceClass } from "./capture-maths";
-import { markOwnNode, watchClickEffects } from "./click-effects";
+import { watchClickEffects } from "./click-effects";
 import { watchConsent, type ConsentState } from "./consent";
 import { touchIdentity, uuid } from "./identity";
+import { loadScript } from "./load-script";
 import { guard, report, setDebug } from "./log";
+import { recordingLoader } from "./recording-loader";
 import type { TakeSnapshot } from "./snapshot";
 import { createTransport } from "./transport";
 
@@ -45,6 +47,7 @@ interface Settings {
   endpoint: string;
   shop: string;
   snapshotSrc?: string;
+  recordingSrc?: string;
   debug: boolean;
 }
 
@@ -73,9 +76,15 @@ function findScriptTag(): HTMLScriptElement | undefined {
 function readSettings(): Settings | undefined {
   const tag = findScriptTag();
   if (!tag) return undefined;
-  const { endpoint, shop, snapshotSrc, debug } = tag.dataset;
+  const { endpoint, shop, snapshotSrc, recordingSrc, debug } = tag.dataset;
   if (!endpoint || !shop) return undefined;
-  return { endpoint, shop, snapshotSrc, debug: debug !== undefined };
+  return {
+    endpoint,
+    shop,
+    snapshotSrc,
+    recordingSrc,
+    debug: debug !== undefined,
+  };
 }
 
 function localStore(): Storage | undefined {
@@ -166,12 +175,10 @@ function snapshotLoader(
       takeSnapshot(page);
       return;
     }
-    const loader = document.createElement("script");
-    loader.src = settings.snapshotSrc;
-    loader.async = true;
-    loader.onload = guard(() => takeSnapshot(page));
-    markOwnNode(loader);
-    document.head.appendChild(loader);
+    loadScript(
+      settings.snapshotSrc,
+      guard(() => takeSnapshot(page)),
+    );
   };
 }
 
@@ -195,6 +202,14 @@ function run(settings: Settings) {
     return current;
   };
   const loadSnapshot = snapshotLoader(settings, () => consent === "allowed");
+  const recording = recordingLoader(settings.recordingSrc, {
+    endpoint: settings.endpoint,
+    shop: settings.shop,
+    page: () => page.id,
+    identity,
+    allowed: () => consent === "allowed",
+    debug: settings.debug,
+  });
   const transport = createTransport({
     endpoint: settings.endpoint,
     shop: settings.shop,
@@ -204,6 +219,7 @@ function run(settings: Settings) {
     onResponse: (response: BatchResponse) => {
       const requested = response && response.snapshotPages;
       if (requested && requested.indexOf(page.id) >= 0) loadSnapshot(page);
+      recording.start(response.recording);
     },
   });
   const push = (event: EventPayload) => {
@@ -213,7 +229,10 @@ function run(settings: Settings) {
 
   // Added before the page-exit listeners below, so that a click's window
   // receives the `pagehide` or `visibilitychange` before the click is sent.
-  const clickEffects = watchClickEffects(push);
+  const clickEffects = watchClickEffects((click) => {
+    push(click);
+    recording.click(click);
+  });
 
   function flush(final: boolean) {
     // On exit a click is sent without waiting for the rest of its window.
@@ -316,7 +335,10 @@ function run(settings: Settings) {
       identity();
       flush(false);
     }
-    if (state === "denied" || state === "unavailable") transport.clear();
+    if (state === "denied" || state === "unavailable") {
+      transport.clear();
+      recording.stop();
+    }
   });
 }
 

@@ -1,0 +1,362 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { gunzipSync } from "node:zlib";
+import pg from "pg";
+import type { Browser, Page } from "playwright-core";
+import { detectFriction } from "~/friction/detect-friction.server";
+import { saveRecordingSettings } from "~/replay/recording-settings.server";
+import type { DemoStack } from "../../scripts/lib/demo-stack";
+import { HAS_CHROMIUM, launchChromium } from "../support/browser";
+
+// Session replay in a real browser: the demo storefront records a visit
+// with typed secrets and a rage click, the server stores it, and the admin
+// player replays it with every secret masked and the rage click marked.
+
+const root = path.resolve(import.meta.dirname, "../..");
+const DEMO_SHOP_ID = "demo-shop";
+const EMAIL = "replay.shopper@example.com";
+const PASSWORD = "Hunter2-replay";
+const PASSWORD_AFTER_TYPE_CHANGE = "Visible-after-change";
+const HIDDEN = "hidden-token-5531";
+const FRAMEWORK_VALUE = "framework-set-9923";
+const CARD = "4242424242424242";
+const NOTE = "deliver-to-back-door";
+const MASKED_TEXT = "Loyalty-LN-771";
+const SECRETS = [
+  EMAIL,
+  PASSWORD,
+  PASSWORD_AFTER_TYPE_CHANGE,
+  HIDDEN,
+  FRAMEWORK_VALUE,
+  CARD,
+  NOTE,
+  MASKED_TEXT,
+];
+
+let browser: Browser;
+let stack: DemoStack;
+let pool: pg.Pool;
+
+async function waitFor<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    value = await read();
+  }
+  return value;
+}
+
+async function storedChunks(sessionId: string): Promise<string[]> {
+  const result = await pool.query<{ data: Buffer }>(
+    `SELECT data FROM "RecordingChunk" WHERE "sessionId" = $1`,
+    [sessionId],
+  );
+  return result.rows.map((row) => gunzipSync(row.data).toString("utf8"));
+}
+
+/** Adds fields and text that must never reach a recording. */
+async function addPrivacyFixtures(page: Page) {
+  await page.evaluate(
+    ({ hidden, frameworkValue, maskedText }) => {
+      const box = document.createElement("div");
+      box.id = "privacy-fixtures";
+      box.innerHTML = `
+        <input id="fixture-password" type="password">
+        <input id="fixture-hidden" type="hidden" value="${hidden}">
+        <input id="fixture-framework" type="text">
+        <input id="fixture-card" autocomplete="cc-number">
+        <textarea id="fixture-note"></textarea>
+        <p id="fixture-loyalty">${maskedText}</p>`;
+      document.getElementById("newsletter")!.append(box);
+      document
+        .getElementById("fixture-framework")!
+        .setAttribute("value", frameworkValue);
+    },
+    {
+      hidden: HIDDEN,
+      frameworkValue: FRAMEWORK_VALUE,
+      maskedText: MASKED_TEXT,
+    },
+  );
+}
+
+describe.skipIf(!HAS_CHROMIUM)("session replay (Chromium)", () => {
+  beforeAll(async () => {
+    if (!existsSync(path.join(root, "build", "index.js"))) {
+      throw new Error("build/index.js is missing: run npm run build first");
+    }
+    process.env.STORELENS_DEMO = "1";
+    const { startDemoStack } = await import("../../scripts/lib/demo-stack");
+    stack = await startDemoStack({
+      root,
+      databaseUrl: process.env.DATABASE_URL!,
+      appPort: 0,
+      storefrontPort: 0,
+      jobs: false,
+    });
+    pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+    browser = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+    await pool?.end();
+  });
+
+  it("replays a visit masked, with its rage click marked", async () => {
+    await saveRecordingSettings(pool, DEMO_SHOP_ID, {
+      sampleRate: 1,
+      frictionCapture: true,
+      retentionDays: 30,
+      maskSelectors: "#fixture-loyalty",
+    });
+    const shopper = await browser.newPage({
+      viewport: { width: 1280, height: 800 },
+    });
+    const recorderLoaded = shopper.waitForResponse((response) =>
+      response.url().endsWith("/storelens-recorder.js"),
+    );
+    await shopper.goto(`${stack.storefront.url}/?consent=granted`);
+    await shopper.mouse.wheel(0, 400);
+    await recorderLoaded;
+    await addPrivacyFixtures(shopper);
+    await shopper.locator("#newsletter-email").click();
+    await shopper.keyboard.type(EMAIL, { delay: 20 });
+    await shopper.locator("#fixture-password").fill(PASSWORD);
+    await shopper.evaluate(() => {
+      (document.getElementById("fixture-password") as HTMLInputElement).type =
+        "text";
+    });
+    await shopper.locator("#fixture-password").fill(PASSWORD_AFTER_TYPE_CHANGE);
+    await shopper.locator("#fixture-card").fill(CARD);
+    await shopper.locator("#fixture-note").fill(NOTE);
+    await shopper.waitForTimeout(6000);
+
+    await shopper.goto(`${stack.storefront.url}/products/linen-shirt`);
+    await shopper.waitForResponse((response) =>
+      response.url().endsWith("/storelens-recorder.js"),
+    );
+    await shopper.waitForTimeout(1000);
+    const zoom = shopper.locator("#gallery-main");
+    for (let i = 0; i < 4; i++) {
+      await zoom.click({ position: { x: 100 + i * 3, y: 100 }, delay: 10 });
+    }
+    await shopper.waitForTimeout(3500);
+    const sessionId = await shopper.evaluate(() =>
+      localStorage.getItem("storelens:sid"),
+    );
+    await shopper.goto("about:blank");
+    await shopper.close();
+    expect(sessionId).toBeTruthy();
+    // Stored as "<session id> <last activity>".
+    const id = sessionId!.split(" ")[0];
+
+    // Two page views, each with a full snapshot; the second has the clicks.
+    const chunks = await waitFor(
+      () => storedChunks(id),
+      (texts) => texts.join("").split('"source":2,"type":2').length > 4,
+    );
+    const everything = chunks.join("\n");
+    expect(everything).toContain('"source":2,"type":2');
+    for (const secret of SECRETS) expect(everything).not.toContain(secret);
+
+    await detectFriction(pool, DEMO_SHOP_ID);
+    const rage = await pool.query(
+      `SELECT selector FROM "FrictionSignal"
+       WHERE "sessionId" = $1 AND kind = 'rage-click'`,
+      [id],
+    );
+    expect(rage.rows.map((row) => row.selector)).toContain("#gallery-main");
+
+    const admin = await browser.newPage({
+      viewport: { width: 1280, height: 1000 },
+    });
+    const errors: string[] = [];
+    admin.on("pageerror", (error) => errors.push(error.message));
+    await admin.goto(`${stack.app.url}/app/recordings?signal=rage-click`);
+    await admin.locator(`a[href="/app/recordings/${id}"]`).click();
+    const player = admin.locator(
+      '[data-testid="replay-player"][data-state="ready"]',
+    );
+    await player.waitFor({ timeout: 30_000 });
+    const rageMarker = admin.locator('[data-marker-kind="rage-click"]');
+    expect(await rageMarker.count()).toBe(1);
+    expect(await rageMarker.textContent()).toContain("#gallery-main");
+    const pageMarkers = admin.locator('[data-marker-kind="page"]');
+    expect(await pageMarkers.count()).toBe(2);
+
+    // Seek to just before the second page starts: the home page with every
+    // field typed in.
+    const duration = Number(await player.getAttribute("data-duration-ms"));
+    const secondPage = Number(
+      await pageMarkers.nth(1).getAttribute("data-offset-ms"),
+    );
+    const progress = admin.locator(".rr-progress");
+    const box = (await progress.boundingBox())!;
+    await admin.mouse.click(
+      box.x + (box.width * (secondPage - 700)) / duration,
+      box.y + box.height / 2,
+    );
+    const frame = admin.frameLocator(".replayer-wrapper iframe");
+    const emailValue = await frame
+      .locator("#newsletter-email")
+      .evaluate((input) => (input as HTMLInputElement).value);
+    expect(emailValue).toMatch(/^\*+$/);
+    const html = await frame
+      .locator("html")
+      .evaluate((element) => element.outerHTML);
+    for (const secret of SECRETS) expect(html).not.toContain(secret);
+    expect(html).toContain("rr-block");
+
+    await rageMarker.locator("button").click();
+    await frame.locator("#gallery-main").waitFor();
+    expect(errors).toEqual([]);
+    await admin.close();
+  }, 120_000);
+
+  it("uploads the buffer before a rage click in unsampled visits", async () => {
+    await saveRecordingSettings(pool, DEMO_SHOP_ID, {
+      sampleRate: 0,
+      frictionCapture: true,
+      retentionDays: 30,
+      maskSelectors: "",
+    });
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+    });
+    const shopper = await context.newPage();
+    const recorderLoaded = (page: Page) =>
+      page.waitForResponse((response) =>
+        response.url().endsWith("/storelens-recorder.js"),
+      );
+    const onHome = recorderLoaded(shopper);
+    await shopper.goto(`${stack.storefront.url}/?consent=granted`);
+    await shopper.mouse.wheel(0, 400);
+    await onHome;
+    await shopper.waitForTimeout(1500);
+    const onProduct = recorderLoaded(shopper);
+    await shopper.goto(`${stack.storefront.url}/products/linen-shirt`);
+    await onProduct;
+    await shopper.waitForTimeout(1500);
+    const beforeClicks = Date.now();
+    for (let i = 0; i < 4; i++) {
+      await shopper
+        .locator("#gallery-main")
+        .click({ position: { x: 90, y: 90 + i * 2 }, delay: 10 });
+    }
+    const sessionId = (await shopper.evaluate(() =>
+      localStorage.getItem("storelens:sid"),
+    ))!.split(" ")[0];
+    const recording = await waitFor(
+      () =>
+        pool.query<{ reason: string }>(
+          `SELECT reason FROM "Recording" WHERE "sessionId" = $1`,
+          [sessionId],
+        ),
+      (result) => result.rowCount === 1,
+    );
+    expect(recording.rows[0].reason).toBe("friction");
+    await context.close();
+
+    const pages = await pool.query<{ path: string }>(
+      `SELECT DISTINCT p.path FROM "RecordingChunk" c
+       JOIN "PageView" p ON p."shopId" = c."shopId" AND p.id = c."pageViewId"
+       WHERE c."sessionId" = $1`,
+      [sessionId],
+    );
+    // The home page had no friction, so its buffer never left the browser.
+    expect(pages.rows.map((row) => row.path)).toEqual([
+      "/products/linen-shirt",
+    ]);
+    const events = (await storedChunks(sessionId)).flatMap(
+      (text) => JSON.parse(text) as { type: number; timestamp: number }[],
+    );
+    const snapshot = events.find((event) => event.type === 2);
+    expect(snapshot).toBeDefined();
+    expect(snapshot!.timestamp).toBeLessThan(beforeClicks);
+  }, 60_000);
+
+  it("throttles a ticker and keeps its removal", async () => {
+    await saveRecordingSettings(pool, DEMO_SHOP_ID, {
+      sampleRate: 1,
+      frictionCapture: false,
+      retentionDays: 30,
+      maskSelectors: "",
+    });
+    const context = await browser.newContext();
+    const shopper = await context.newPage();
+    const recorderLoaded = shopper.waitForResponse((response) =>
+      response.url().endsWith("/storelens-recorder.js"),
+    );
+    await shopper.goto(`${stack.storefront.url}/?consent=granted`);
+    await shopper.mouse.wheel(0, 300);
+    await recorderLoaded;
+    await shopper.waitForTimeout(500);
+    // A countdown that rewrites its text every 50 ms for 6 s, then goes.
+    await shopper.evaluate(async () => {
+      const ticker = document.createElement("span");
+      ticker.id = "sale-countdown";
+      ticker.textContent = "0";
+      document.body.append(ticker);
+      for (let tick = 1; tick <= 120; tick++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        ticker.firstChild!.nodeValue = String(tick);
+      }
+      // A later task, so the last value is a mutation of its own that the
+      // throttle holds until the removal comes.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      ticker.remove();
+    });
+    await shopper.waitForTimeout(300);
+    const sessionId = (await shopper.evaluate(() =>
+      localStorage.getItem("storelens:sid"),
+    ))!.split(" ")[0];
+    await shopper.goto("about:blank");
+    await context.close();
+
+    type Node = {
+      id: number;
+      attributes?: { id?: string };
+      childNodes?: Node[];
+    };
+    type Mutation = {
+      source: number;
+      adds?: { parentId: number; node: Node }[];
+      removes?: { id: number }[];
+      texts?: { id: number; value: string }[];
+    };
+    const mutations = async () =>
+      (await storedChunks(sessionId))
+        .flatMap(
+          (text) => JSON.parse(text) as { type: number; data: Mutation }[],
+        )
+        .filter((event) => event.type === 3 && event.data.source === 0)
+        .map((event) => event.data);
+    const found = await waitFor(mutations, (list) =>
+      list.some((data) => (data.removes ?? []).length > 0),
+    );
+    const added = found
+      .flatMap((data) => data.adds ?? [])
+      .find((add) => add.node.attributes?.id === "sale-countdown")!;
+    expect(added).toBeDefined();
+    // rrweb adds the text node inside as an entry of its own.
+    const textId = found
+      .flatMap((data) => data.adds ?? [])
+      .find((add) => add.parentId === added.node.id)!.node.id;
+    const writes = found
+      .flatMap((data) => data.texts ?? [])
+      .filter((text) => text.id === textId);
+    // 120 changes in 6 s, at most one per node every 2 s plus the last.
+    expect(writes.length).toBeGreaterThanOrEqual(2);
+    expect(writes.length).toBeLessThanOrEqual(5);
+    expect(writes[writes.length - 1].value).toBe("120");
+    const removed = found.flatMap((data) => data.removes ?? []);
+    expect(removed.map((removal) => removal.id)).toContain(added.node.id);
+  }, 60_000);
+});
