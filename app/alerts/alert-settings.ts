@@ -38,13 +38,17 @@ export function emailRecipients(preferences: AlertPreferences): string[] {
   return preferences.shopEmail ? [preferences.shopEmail] : [];
 }
 
-const time = z
+const TIME_PATTERN = /^([01]?\d|2[0-3]):[0-5]\d$/;
+
+/** A time of day as HH:MM, or empty for none; parsed to minutes or null. */
+const optionalTime = z
   .string()
   .trim()
-  .regex(/^([01]?\d|2[0-3]):[0-5]\d$/, {
+  .refine((value) => value === "" || TIME_PATTERN.test(value), {
     error: "Enter a time as HH:MM, for example 21:00.",
   })
   .transform((value) => {
+    if (value === "") return null;
     const [hours, minutes] = value.split(":").map(Number);
     return hours * 60 + minutes;
   });
@@ -93,8 +97,8 @@ export const settingsFormSchema = z
       })
       .transform((addresses) => [...new Set(addresses)]),
     emailEnabled: z.literal("on").optional(),
-    quietStart: z.union([z.literal(""), time]),
-    quietEnd: z.union([z.literal(""), time]),
+    quietStart: optionalTime,
+    quietEnd: optionalTime,
     dailyEmailCap: wholeNumber("The daily email limit", 1, 50),
     frictionMinSessions: wholeNumber("Shoppers affected", 1, 1000),
     frictionSpikeRatio: z
@@ -115,13 +119,13 @@ export const settingsFormSchema = z
     enabledKinds: z.array(z.enum(ALERT_KINDS)),
   })
   .superRefine((form, context) => {
-    if ((form.quietStart === "") !== (form.quietEnd === "")) {
+    if ((form.quietStart === null) !== (form.quietEnd === null)) {
       context.addIssue({
         code: "custom",
-        path: [form.quietStart === "" ? "quietStart" : "quietEnd"],
+        path: [form.quietStart === null ? "quietStart" : "quietEnd"],
         message: "Enter both the start and the end of quiet hours, or neither.",
       });
-    } else if (form.quietStart !== "" && form.quietStart === form.quietEnd) {
+    } else if (form.quietStart !== null && form.quietStart === form.quietEnd) {
       context.addIssue({
         code: "custom",
         path: ["quietEnd"],
@@ -169,8 +173,8 @@ export function parseSettingsForm(form: FormData): SettingsParseResult {
     preferences: {
       recipients: data.recipients,
       emailEnabled: data.emailEnabled === "on",
-      quietStartMinute: data.quietStart === "" ? null : data.quietStart,
-      quietEndMinute: data.quietEnd === "" ? null : data.quietEnd,
+      quietStartMinute: data.quietStart,
+      quietEndMinute: data.quietEnd,
       dailyEmailCap: data.dailyEmailCap,
       mutedKinds: ALERT_KINDS.filter((kind) => !enabled.has(kind)),
       frictionMinSessions: data.frictionMinSessions,
