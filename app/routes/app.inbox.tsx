@@ -143,7 +143,7 @@ export async function action({ request }: ActionFunctionArgs) {
   return { error: null };
 }
 
-/** A button that posts one inbox action with its fields. */
+/** Renders a button that posts one inbox action with its fields. */
 function ActionButton(props: {
   intent: string;
   fields: Record<string, string>;

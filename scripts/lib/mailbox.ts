@@ -15,7 +15,7 @@ export interface ReceivedMail {
   raw: string;
 }
 
-/** How the server answers: as a working server, or with a temporary error. */
+/** Reply mode of the server: accept mail, or reject it with a temporary error. */
 export type MailboxMode = "accept" | "temporary-failure";
 
 export interface Mailbox {
