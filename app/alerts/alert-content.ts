@@ -68,8 +68,7 @@ export function frictionAlert(
       : null;
   const dayRate =
     candidate.pageSessions > 0
-      ? candidate.sessions /
-        Math.max(candidate.pageSessions, candidate.sessions)
+      ? candidate.sessions / candidate.pageSessions
       : null;
   const summary = [
     `${shoppers} met ${rage ? "rage clicks" : "dead clicks"} on ${candidate.selector} (${candidate.path}) on ${context.day}:`,

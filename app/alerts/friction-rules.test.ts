@@ -61,6 +61,32 @@ describe("judgeFriction", () => {
     );
   });
 
+  it("waits while the rollup lags the signals", () => {
+    // 11 shoppers met friction on a page the rollup shows no sessions for
+    // yet: judging now would see a 100% rate.
+    expect(
+      judgeFriction(
+        candidate({ sessions: 11, pageSessions: 0, baselineSessions: 65 }),
+        SETTINGS,
+        14,
+      ),
+    ).toBeNull();
+    expect(
+      judgeFriction(
+        candidate({ pageSessions: 5, baselineSessions: 0 }),
+        SETTINGS,
+        14,
+      ),
+    ).toBeNull();
+    expect(
+      judgeFriction(
+        candidate({ baselineSessions: 65, baselinePageSessions: 40 }),
+        SETTINGS,
+        14,
+      ),
+    ).toBeNull();
+  });
+
   it("ignores a rise below the shop's ratio", () => {
     // 10% against 5%: twice the baseline, under the ratio of 3.
     expect(

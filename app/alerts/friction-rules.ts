@@ -55,13 +55,19 @@ export function judgeFriction(
   historyDays: number,
 ): FrictionVerdict | null {
   if (candidate.sessions < preferences.frictionMinSessions) return null;
+  // Every affected session viewed the page, so fewer page sessions than
+  // affected ones means the rollup is still rebuilding those days (another
+  // worker holds them). A later run judges the element.
+  if (
+    candidate.pageSessions < candidate.sessions ||
+    candidate.baselinePageSessions < candidate.baselineSessions
+  ) {
+    return null;
+  }
   if (candidate.baselineSessions === 0) {
     return historyDays >= MIN_HISTORY_DAYS ? { kind: "friction-new" } : null;
   }
-  if (candidate.baselinePageSessions === 0) return null;
-  // The rollup can trail the signals by a minute; affected shoppers did
-  // view the page.
-  const exposure = Math.max(candidate.pageSessions, candidate.sessions);
+  const exposure = candidate.pageSessions;
   const ratio =
     candidate.sessions /
     exposure /
