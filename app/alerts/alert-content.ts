@@ -76,7 +76,6 @@ export function frictionAlert(
     verdict.kind === "friction-new"
       ? "None in the 28 days before."
       : `That is ${formatPercent(dayRate)} of the page's sessions against ${formatPercent(baselineRate)} in the 28 days before.`,
-    `Revenue at stake (estimate): ${formatMoney(context.revenueAtStake, context.currency)}.`,
   ].join(" ");
   return {
     kind: verdict.kind,
@@ -142,7 +141,6 @@ export function dropAlert(
   const summary = [
     `${rps ? "Revenue per session" : "Conversion rate"} was ${format(verdict.value)} on ${weekday} ${context.day}, against ${format(verdict.baseline)} on the same weekday of the previous four weeks.`,
     `${rps ? "Orders" : "Converting sessions"}: ${verdict.observed} where ${verdict.expected.toFixed(1)} were expected (p = ${verdict.pValue.toPrecision(2)}).`,
-    `Revenue at stake (estimate): ${formatMoney(verdict.revenueAtStake, context.currency)}.`,
   ].join(" ");
   return {
     kind: verdict.kind,

@@ -1,16 +1,19 @@
 import { randomUUID } from "node:crypto";
-import pino from "pino";
 import { pool, prisma } from "~/db.server";
 import { detectFriction } from "~/friction/detect-friction.server";
-import { handleBatch } from "~/ingest/handle-batch.server";
-import type { ClickOutcome } from "~/ingest/payload-types";
 import { startMailbox, type Mailbox } from "../../scripts/lib/mailbox";
 import {
-  makeBatch,
-  makeClick,
-  makePage,
-  postJson,
-} from "../../test/support/batches";
+  createShop,
+  DAY,
+  HOUR,
+  injectRageBurst,
+  NOW,
+  order,
+  PATH,
+  seedHistory,
+  TODAY,
+  visit,
+} from "../../test/support/alert-traffic";
 import { detectAllAlerts, detectShopAlerts } from "./detect-alerts.server";
 import { createMailer, type Mailer } from "./mailer.server";
 import { retryDelayMs, sendDueEmails } from "./outbox.server";
@@ -18,26 +21,6 @@ import { retryDelayMs, sendDueEmails } from "./outbox.server";
 // The whole alert path against real parts: storefront batches through the
 // ingest handler, the real friction detector and revenue rollup, alerts in
 // PostgreSQL, and emails over SMTP to a local smtp-server.
-
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-/** Friday 20 November 2026, 15:00 UTC: "now" for every test here. */
-const NOW = Date.UTC(2026, 10, 20, 15);
-const TODAY = "2026-11-20";
-const PATH = "/products/linen-shirt";
-const logger = pino({ level: "silent" });
-
-const NO_REACTION: ClickOutcome = {
-  targetKind: "button",
-  opensNewTab: false,
-  domChangeMs: null,
-  scrollMs: null,
-  selectionChangeMs: null,
-  navigationMs: null,
-  visibilityChangeMs: null,
-  focusChangeMs: null,
-  hidden: false,
-};
 
 let mailbox: Mailbox;
 let mailer: Mailer;
@@ -56,79 +39,6 @@ beforeEach(() => {
   mailbox.setMode("accept");
   mailbox.messages.length = 0;
 });
-
-/** Sends one visit to the page through the ingest handler at `at`. */
-async function visit(
-  shop: string,
-  at: number,
-  clicks: { offsetMs: number; outcome?: ClickOutcome }[],
-): Promise<string> {
-  const page = makePage({ path: PATH, startedAt: at });
-  const batch = makeBatch(shop, {
-    sentAt: at + 10_000,
-    pages: [page],
-    events: clicks.map((click) =>
-      makeClick(page, {
-        at: at + click.offsetMs,
-        selector: "#add-to-cart",
-        ...(click.outcome ? { outcome: click.outcome } : {}),
-      }),
-    ),
-  });
-  const response = await handleBatch(
-    postJson("https://storelens.test/collect", batch),
-    { pool, logger, now: () => new Date(at + 10_000) },
-  );
-  expect(response.status).toBe(200);
-  return batch.sessionId;
-}
-
-/** A rage burst: three quick clicks on Add to cart that change nothing. */
-const RAGE_BURST = [0, 250, 500].map((offset) => ({
-  offsetMs: 1000 + offset,
-  outcome: NO_REACTION,
-}));
-
-async function order(shopId: string, sessionId: string, at: number) {
-  await prisma.order.create({
-    data: {
-      shopId,
-      id: String(Math.floor(Math.random() * 1e12)),
-      processedAt: new Date(at),
-      currency: "USD",
-      totalPrice: "50.00",
-      sessionId,
-    },
-  });
-}
-
-/**
- * Two weeks of calm traffic on the product page: 10 visits a day without
- * friction, one of which orders for $50. Page RPS is $5.
- */
-async function seedHistory(shop: { id: string; domain: string }) {
-  for (let day = 14; day >= 1; day -= 1) {
-    for (let i = 0; i < 10; i += 1) {
-      const at = NOW - day * DAY + i * 10 * 60_000;
-      const session = await visit(shop.domain, at, [{ offsetMs: 1000 }]);
-      if (i === 0) await order(shop.id, session, at + 60_000);
-    }
-  }
-}
-
-async function createShop(domain: string, recipients: string[]) {
-  const shop = await prisma.shop.create({
-    data: { domain, name: domain.split(".")[0], timezone: "UTC" },
-  });
-  await prisma.alertSettings.create({ data: { shopId: shop.id, recipients } });
-  return shop;
-}
-
-async function injectRageBurst(domain: string, shoppers: number) {
-  for (let i = 0; i < shoppers; i += 1) {
-    await visit(domain, NOW - 2 * HOUR + i * 60_000, RAGE_BURST);
-  }
-}
 
 describe("friction alerts end to end", () => {
   it("raises one alert and one email for a rage burst", async () => {
