@@ -104,9 +104,9 @@ async function claimDueEmails(
             s.timezone, s.domain, s.name, s.currency
      FROM "AlertEmail" e
      JOIN "Alert" a ON a."shopId" = e."shopId" AND a.id = e."alertId"
-     JOIN "Shop" s ON s.id = e."shopId"
-     WHERE (e.status = 'pending' AND e."nextAttemptAt" <= $1)
-        OR (e.status = 'sending' AND e."lastAttemptAt" <= $2)
+     JOIN "Shop" s ON s.id = e."shopId" AND s."uninstalledAt" IS NULL
+     WHERE ((e.status = 'pending' AND e."nextAttemptAt" <= $1)
+        OR (e.status = 'sending' AND e."lastAttemptAt" <= $2))
      ORDER BY e."nextAttemptAt", e.id
      LIMIT ${BATCH_SIZE}
      FOR UPDATE OF e SKIP LOCKED`,

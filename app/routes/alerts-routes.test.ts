@@ -1,4 +1,5 @@
 import { prisma } from "~/db.server";
+import { redactShop } from "~/shops.server";
 import { sessionToken, storeOfflineSession } from "../../test/support/shopify";
 import { action as inboxAction, loader as inboxLoader } from "./app.inbox";
 import {
@@ -300,5 +301,39 @@ describe("inbox", () => {
     expect(digest.digest.byKind).toEqual([
       { kind: "friction-new", label: "New friction", count: 1 },
     ]);
+  });
+
+  it("removes a redacted shop's alerts and settings", async () => {
+    await prisma.alertSettings.create({
+      data: { shopId: shops[SHOP_B], recipients: ["b@shop.test"] },
+    });
+    const alert = await alertFor(shops[SHOP_B], "/b #redacted");
+    await prisma.alertEmail.create({
+      data: {
+        shopId: shops[SHOP_B],
+        alertId: alert.id,
+        recipient: "b@shop.test",
+        messageId: "<redacted@storelens.test>",
+        nextAttemptAt: new Date(),
+        subject: "s",
+        text: "t",
+        html: "h",
+      },
+    });
+    const domain = "inbox-c.myshopify.com";
+    const shop = await prisma.shop.create({ data: { domain } });
+    await alertFor(shop.id, "/c #kept");
+
+    expect(await redactShop(SHOP_B)).toBe(1);
+    expect(await prisma.alert.count({ where: { shopId: shops[SHOP_B] } })).toBe(
+      0,
+    );
+    expect(
+      await prisma.alertEmail.count({ where: { shopId: shops[SHOP_B] } }),
+    ).toBe(0);
+    expect(
+      await prisma.alertSettings.count({ where: { shopId: shops[SHOP_B] } }),
+    ).toBe(0);
+    expect(await prisma.alert.count({ where: { shopId: shop.id } })).toBe(1);
   });
 });
