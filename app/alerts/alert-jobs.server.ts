@@ -19,7 +19,7 @@ const EMAIL_SCHEDULE = "* * * * *";
  * beside the active one, so frequent requests do not pile up.
  */
 export async function requestAlertDetection(boss: PgBoss): Promise<void> {
-  await boss.send(ALERT_DETECTION_QUEUE, {});
+  await boss.send(ALERT_DETECTION_QUEUE, { recentFriction: true });
 }
 
 /** Creates the detection and email queues, their schedules and workers. */
@@ -38,10 +38,15 @@ export async function registerAlertJobs(
   });
   await boss.schedule(ALERT_DETECTION_QUEUE, DETECTION_SCHEDULE);
   await boss.schedule(ALERT_EMAIL_QUEUE, EMAIL_SCHEDULE);
-  await boss.work(ALERT_DETECTION_QUEUE, async () => {
-    const created = await detectAllAlerts(pool, appMailer());
-    if (created > 0) await boss.send(ALERT_EMAIL_QUEUE, {});
-  });
+  await boss.work<{ recentFriction?: boolean }>(
+    ALERT_DETECTION_QUEUE,
+    async ([job]) => {
+      const created = await detectAllAlerts(pool, appMailer(), new Date(), {
+        recentFriction: job?.data?.recentFriction === true,
+      });
+      if (created > 0) await boss.send(ALERT_EMAIL_QUEUE, {});
+    },
+  );
   await boss.work(ALERT_EMAIL_QUEUE, async () => {
     const mailer = appMailer();
     if (mailer) await sendDueEmails(pool, mailer);

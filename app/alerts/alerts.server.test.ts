@@ -128,6 +128,25 @@ describe("friction alerts end to end", () => {
   });
 });
 
+describe("detection after new friction", () => {
+  it("judges only shops whose detectors just ran", async () => {
+    const shop = await createShop("alerts-stale.myshopify.com", []);
+    await seedHistory(shop);
+    await injectRageBurst(shop.domain, 6);
+    await detectFriction(pool, shop.id);
+    await prisma.frictionCursor.update({
+      where: { shopId: shop.id },
+      data: { updatedAt: new Date(NOW - HOUR) },
+    });
+
+    const recent = { recentFriction: true };
+    await detectAllAlerts(pool, null, new Date(NOW), recent);
+    expect(await prisma.alert.count({ where: { shopId: shop.id } })).toBe(0);
+    await detectAllAlerts(pool, null, new Date(NOW));
+    expect(await prisma.alert.count({ where: { shopId: shop.id } })).toBe(1);
+  });
+});
+
 describe("alert email delivery", () => {
   async function shopWithAlert(domain: string, recipients: string[]) {
     const shop = await createShop(domain, recipients);

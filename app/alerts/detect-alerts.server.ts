@@ -88,15 +88,30 @@ export async function detectShopAlerts(
   return created;
 }
 
-/** Runs the detectors for every installed shop; returns new alerts. */
+/** Friction runs this recent mark a shop as having new signals. */
+const RECENT_FRICTION_MS = 10 * 60_000;
+
+/**
+ * Runs the detectors for every installed shop, or with `recentFriction`
+ * only for shops whose friction detectors ran in the last ten minutes (the
+ * run that follows new signals). Returns the number of new alerts.
+ */
 export async function detectAllAlerts(
   pool: pg.Pool,
   mailer: Mailer | null,
   now: Date = new Date(),
+  options: { recentFriction?: boolean } = {},
 ): Promise<number> {
   const shops = await pool.query<AlertShop>(
-    `SELECT id, domain, name, timezone, currency FROM "Shop"
-     WHERE "uninstalledAt" IS NULL`,
+    `SELECT s.id, s.domain, s.name, s.timezone, s.currency FROM "Shop" s
+     WHERE s."uninstalledAt" IS NULL
+       AND (NOT $1 OR EXISTS (
+         SELECT 1 FROM "FrictionCursor" c
+         WHERE c."shopId" = s.id AND c."updatedAt" >= $2))`,
+    [
+      options.recentFriction === true,
+      new Date(now.getTime() - RECENT_FRICTION_MS),
+    ],
   );
   let created = 0;
   for (const shop of shops.rows) {
