@@ -139,6 +139,7 @@ describe("settings page", () => {
       await call(settingsAction, post(SHOP_A, "/app/settings", fields)),
     );
     expect(result.status).toBe(400);
+
     const errors = result.body.errors;
     expect(errors.recipients).toBe(
       '"not-an-address" is not a valid email address. Use the form name@example.com.',
@@ -158,6 +159,7 @@ describe("settings page", () => {
     );
     expect(errors.enabledKinds).toBeDefined();
     expect(errors.dropMinSessions).toBeUndefined();
+
     const after = await prisma.alertSettings.findUniqueOrThrow({
       where: { shopId: shops[SHOP_A] },
     });

@@ -27,7 +27,7 @@ const NAVIGATION = [
   { to: "/app/settings", label: "Settings" },
 ];
 
-/** Navigation with the inbox's unread count in its label. */
+/** Returns the navigation links, with the unread count on the inbox. */
 function navigation(unread: number) {
   return NAVIGATION.map((item) =>
     item.to === "/app/inbox" && unread > 0
