@@ -114,6 +114,34 @@ describe("snapshot upload", () => {
     expect(again.body.error.code).toBe("snapshot_not_requested");
   });
 
+  it("stores the key elements' positions", async () => {
+    const { page } = await claim();
+    const keyElements = [
+      { name: "Add to cart", top: 686 },
+      { name: "Reviews", top: 2410 },
+    ];
+    const result = await upload(
+      JSON.stringify({ ...payload(page), keyElements }),
+    );
+    expect(result.status).toBe(200);
+    const row = await prisma.pageSnapshot.findFirstOrThrow({
+      where: { shopId, pageViewId: page.id },
+    });
+    expect(row.keyElements).toEqual(keyElements);
+  });
+
+  it("rejects an unknown key element by its field", async () => {
+    const { page } = await claim();
+    const result = await upload(
+      JSON.stringify({
+        ...payload(page),
+        keyElements: [{ name: "Hero banner", top: 10 }],
+      }),
+    );
+    expect(result.status).toBe(400);
+    expect(result.body.error.field).toBe("keyElements.0.name");
+  });
+
   it("accepts plain JSON too", async () => {
     const { page } = await claim();
     const result = await upload(JSON.stringify(payload(page)));

@@ -11,9 +11,11 @@ import {
   type ClickPayload,
   type DeviceClass,
   type EventPayload,
+  type KeyElementPayload,
   type PagePayload,
   type SnapshotPayload,
 } from "../../app/ingest/payload-types";
+import { demoBehaviourEvents } from "./demo-behaviour";
 
 // Synthetic shopper traffic for the demo storefront in public/storefront/.
 // The element table below must stay in step with those pages, and the tests
@@ -32,7 +34,7 @@ export const DEMO_PATHS: readonly DemoPath[] = [
 const DEVICES: readonly DeviceClass[] = ["mobile", "tablet", "desktop"];
 
 /** Border box in CSS pixels: x, y, width, height. */
-type Box = readonly [number, number, number, number];
+export type Box = readonly [number, number, number, number];
 
 /** One box per device class, in the order mobile, tablet, desktop. */
 type DeviceBoxes = readonly [Box | null, Box | null, Box | null];
@@ -1033,6 +1035,23 @@ export function generateDemoTraffic(
         previous = buildClick(random, view, click, previous, times[index]);
         events.push(previous);
       }
+      events.push(
+        ...demoBehaviourEvents(random, {
+          page,
+          device: visitor.device,
+          elements: elementsOf(path).flatMap((element) => {
+            const box = boxFor(element, visitor);
+            return box && isReachable(element, visitor, maxDepthPx)
+              ? [{ element, box }]
+              : [];
+          }),
+          clicks: events.filter(
+            (event): event is ClickPayload => event.type === "click",
+          ),
+          end,
+        }),
+      );
+      events.sort((a, b) => a.at - b.at);
       const lastClickAt = times.at(-1) ?? startedAt;
       events.push({
         type: "scroll",
@@ -1158,8 +1177,27 @@ function createSnapshotBuilder(
       viewportHeight: page.viewportHeight,
       documentHeight: DEMO_PAGES[path].documentHeight[deviceIndex(page.device)],
       node: await tree,
+      keyElements: demoKeyElements(path, page.device),
     };
   };
+}
+
+/** Key elements of a demo page, placed by their element table boxes. */
+const DEMO_KEY_ELEMENTS: [KeyElementPayload["name"], string][] = [
+  ["Add to cart", "#add-to-cart"],
+  ["Buy now", "#buy-now"],
+  ["Reviews", "#reviews-more"],
+];
+
+function demoKeyElements(
+  path: DemoPath,
+  device: DeviceClass,
+): KeyElementPayload[] {
+  return DEMO_KEY_ELEMENTS.flatMap(([name, selector]) => {
+    const element = elementsOf(path).find((e) => e.selector === selector);
+    const box = element?.box[deviceIndex(device)];
+    return box && !element?.fixed ? [{ name, top: box[1] }] : [];
+  });
 }
 
 async function inlineStylesheets(
