@@ -105,6 +105,7 @@ describe("snapshot upload", () => {
       shopId,
       path: page.path,
       device: "desktop",
+      band: "1440-1919",
     });
     expect(stored?.node).toEqual(NODE);
     expect(stored?.documentHeight).toBe(3200);
@@ -211,6 +212,7 @@ describe("snapshot upload", () => {
       shopId,
       path: page.path,
       device: "desktop",
+      band: "1440-1919",
     });
     expect(stored?.node).toEqual(NODE);
   });

@@ -1,5 +1,6 @@
 import PgBoss from "pg-boss";
 import { registerAlertJobs } from "~/alerts/alert-jobs.server";
+import { registerHeatmapJobs } from "~/analytics/heatmap-rollup-job.server";
 import {
   refreshAllRollups,
   registerRollupJobs,
@@ -23,6 +24,7 @@ export async function startJobs(): Promise<() => Promise<void>> {
   await registerOrderJobs(boss);
   await registerRollupJobs(boss, pool);
   await registerFrictionJobs(boss, pool);
+  await registerHeatmapJobs(boss, pool);
   await registerAlertJobs(boss, pool);
   const resumed = await resumeBackfills();
   if (resumed.length > 0) {
