@@ -53,6 +53,28 @@ describe("parseEnv", () => {
     expect(lines[0]).toMatch(/^SHOPIFY_APP_URL must be/);
   });
 
+  it("accepts an SMTP URL and sender, and treats empty as unset", () => {
+    const env = parseEnv({
+      ...VALID,
+      SMTP_URL: "smtp://user:pass@127.0.0.1:2525",
+      SMTP_FROM: "Storelens <alerts@app.example>",
+    });
+    expect(env.SMTP_URL).toBe("smtp://user:pass@127.0.0.1:2525");
+    expect(env.SMTP_FROM).toBe("Storelens <alerts@app.example>");
+    expect(parseEnv({ ...VALID, SMTP_URL: "" }).SMTP_URL).toBeUndefined();
+  });
+
+  it("rejects an SMTP URL of another scheme and a bad sender", () => {
+    const lines = problems({
+      ...VALID,
+      SMTP_URL: "http://mail.example",
+      SMTP_FROM: "not an address",
+    });
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^SMTP_URL must be an smtp:\/\/ or smtps:\/\//);
+    expect(lines[1]).toMatch(/^SMTP_FROM must be an address/);
+  });
+
   it("refuses demo mode in production", () => {
     const lines = problems({
       ...VALID,

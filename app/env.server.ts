@@ -35,6 +35,26 @@ const envSchema = z.object({
   }),
   SHOP_CUSTOM_DOMAIN: z.string().min(1).optional(),
   STORELENS_DEMO: booleanFlag.default(false),
+  SMTP_URL: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    z
+      .url({
+        protocol: /^smtps?$/,
+        error:
+          "must be an smtp:// or smtps:// URL, e.g. smtp://user:password@mail.example:587",
+      })
+      .optional(),
+  ),
+  SMTP_FROM: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    z
+      .string()
+      .regex(/^([^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, {
+        error:
+          'must be an address such as alerts@example.com or "Storelens <alerts@example.com>"',
+      })
+      .optional(),
+  ),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .default("info"),

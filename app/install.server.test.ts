@@ -23,6 +23,7 @@ beforeAll(async () => {
   });
   standIn.addShop(DOMAIN, session.accessToken, [], {
     name: "Fernwood",
+    email: "owner@fernwood.example",
     ianaTimezone: "Europe/Berlin",
     currencyCode: "EUR",
     primaryDomain: "https://fernwood.example",
@@ -50,6 +51,10 @@ describe("installShop", () => {
     expect(shop.name).toBe("Fernwood");
     expect(shop.timezone).toBe("Europe/Berlin");
     expect(shop.currency).toBe("EUR");
+    const alertSettings = await prisma.alertSettings.findUniqueOrThrow({
+      where: { shopId: shop.id },
+    });
+    expect(alertSettings.shopEmail).toBe("owner@fernwood.example");
     expect([...shop.storefrontOrigins].sort()).toEqual([
       "https://fernwood.de",
       "https://fernwood.example",

@@ -1,12 +1,13 @@
 import type { AdminApiContext } from "@shopify/shopify-app-remix/server";
 import { prisma } from "./db.server";
+import { recordShopEmail } from "./alerts/settings.server";
 import { logger } from "./logger.server";
 import { startBackfill } from "./orders/backfill.server";
 
 const SHOP_QUERY = `#graphql
   query StorelensShop {
     shop {
-      name ianaTimezone currencyCode
+      name email ianaTimezone currencyCode
       primaryDomain { url }
       domains { url }
     }
@@ -45,6 +46,8 @@ interface UserErrors {
 interface ShopQueryData {
   shop: {
     name: string;
+    /** The address Shopify uses to contact the merchant. */
+    email?: string | null;
     ianaTimezone: string;
     currencyCode: string;
     primaryDomain: { url: string } | null;
@@ -87,6 +90,7 @@ export async function installShop(
     create: { domain, ...fields },
     update: { ...fields, installedAt: new Date() },
   });
+  await recordShopEmail(shop.id, data.shop.email);
 
   const metafield = await admin.graphql(SET_INGEST_URL, {
     variables: {

@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import pg from "pg";
 import { buildEmbed, describeSize } from "./build-embed";
+import { sendDemoFrictionBurst, startDemoMailbox } from "./lib/demo-alerts";
 import { startDemoStack, DEMO_SHOP_DOMAIN } from "./lib/demo-stack";
 import { planDemoOrders, sendDemoOrders } from "./lib/demo-orders";
 import { seedDemoRecordings } from "./lib/demo-recordings";
@@ -127,6 +128,7 @@ const sizes = await buildEmbed();
 console.log(sizes.map(describeSize).join("; "));
 run("Building the admin app", "npx", ["remix", "build"], process.env);
 
+const mailbox = await startDemoMailbox(root);
 const stack = await startDemoStack({
   root,
   databaseUrl,
@@ -171,6 +173,11 @@ if (stored.rows[0].n === 0 || reseed) {
     plans,
     onProgress: progress("Sending demo orders as signed webhooks", "orders"),
   });
+  await sendDemoFrictionBurst({
+    databaseUrl,
+    ingestUrl: stack.ingestUrl,
+    origin: stack.storefront.url,
+  });
   console.log(
     `Seeded ${seeded.events.toLocaleString("en-US")} events in ${seeded.batches} batches through ${stack.ingestUrl} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
   );
@@ -191,6 +198,8 @@ Storelens demo is running. Open:
   Recordings:                   ${stack.app.url}/app/recordings
   Demo storefront:              ${stack.storefront.url}/
   Product page:                 ${stack.storefront.url}/products/linen-shirt
+  Alert inbox:                  ${stack.app.url}/app/inbox
+  Alert emails (.eml files):    ${path.join(root, ".data", "mailbox")}
 
 Accept the storefront's cookie banner, click around, then reload the heatmap.
 Database: ${databaseUrl}
@@ -202,6 +211,7 @@ async function stop() {
   stopping = true;
   console.log("\nStopping...");
   await stack.close();
+  await mailbox.stop();
   // Close the app's database connections before PostgreSQL goes away, so
   // no connection is cut from under a live client.
   await globalThis.storelensDb?.prisma.$disconnect();

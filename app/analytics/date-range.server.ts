@@ -25,7 +25,8 @@ export function localDay(date: Date, timeZone: string): string {
   }).format(date);
 }
 
-function addDays(day: string, days: number): string {
+/** Adds whole days to a YYYY-MM-DD calendar day. */
+export function addDays(day: string, days: number): string {
   const date = new Date(`${day}T00:00:00Z`);
   date.setUTCDate(date.getUTCDate() + days);
   return date.toISOString().slice(0, 10);

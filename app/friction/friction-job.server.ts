@@ -1,4 +1,5 @@
 import type PgBoss from "pg-boss";
+import { requestAlertDetection } from "~/alerts/alert-jobs.server";
 import type pg from "pg";
 import { SESSION_IDLE_MS } from "../../extensions/storelens-embed/src/identity";
 import { logger } from "~/logger.server";
@@ -51,6 +52,7 @@ export async function registerFrictionJobs(
   });
   await boss.schedule(FRICTION_QUEUE, FRICTION_SCHEDULE);
   await boss.work(FRICTION_QUEUE, async () => {
-    await detectAllFriction(pool);
+    const signals = await detectAllFriction(pool);
+    if (signals > 0) await requestAlertDetection(boss);
   });
 }

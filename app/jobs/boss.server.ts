@@ -1,4 +1,5 @@
 import PgBoss from "pg-boss";
+import { registerAlertJobs } from "~/alerts/alert-jobs.server";
 import { registerHeatmapJobs } from "~/analytics/heatmap-rollup-job.server";
 import {
   refreshAllRollups,
@@ -26,6 +27,7 @@ export async function startJobs(): Promise<() => Promise<void>> {
   await registerFrictionJobs(boss, pool);
   await registerHeatmapJobs(boss, pool);
   await registerRecordingJobs(boss, pool);
+  await registerAlertJobs(boss, pool);
   const resumed = await resumeBackfills();
   if (resumed.length > 0) {
     logger.info({ shops: resumed.length }, "order imports resumed");

@@ -10,6 +10,7 @@ import { NavMenu } from "@shopify/app-bridge-react";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
+import { unreadAlertCount } from "~/alerts/inbox.server";
 import { DemoBanner } from "~/components/demo-banner";
 import { requireAdmin } from "~/auth.server";
 import { isDemoMode } from "~/demo.server";
@@ -23,7 +24,18 @@ const NAVIGATION = [
   { to: "/app/heatmaps", label: "Heatmaps" },
   { to: "/app/friction", label: "Friction" },
   { to: "/app/recordings", label: "Recordings" },
+  { to: "/app/inbox", label: "Inbox" },
+  { to: "/app/settings", label: "Settings" },
 ];
+
+/** Returns the navigation links, with the unread count on the inbox. */
+function navigation(unread: number) {
+  return NAVIGATION.map((item) =>
+    item.to === "/app/inbox" && unread > 0
+      ? { ...item, label: `${item.label} (${unread})` }
+      : item,
+  );
+}
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { shop } = await requireAdmin(request);
@@ -31,24 +43,27 @@ export async function loader({ request }: LoaderFunctionArgs) {
     apiKey: env().SHOPIFY_API_KEY,
     demo: isDemoMode(),
     shopDomain: shop.domain,
+    unreadAlerts: await unreadAlertCount(shop.id),
   };
 }
 
 export default function AppLayout() {
-  const { apiKey, demo, shopDomain } = useLoaderData<typeof loader>();
+  const { apiKey, demo, shopDomain, unreadAlerts } =
+    useLoaderData<typeof loader>();
   const location = useLocation();
+  const links = navigation(unreadAlerts);
 
   return (
     <AppProvider isEmbeddedApp={!demo} apiKey={apiKey}>
       {demo ? (
         <DemoBanner
           shopDomain={shopDomain}
-          links={NAVIGATION}
+          links={links}
           current={location.pathname}
         />
       ) : (
         <NavMenu>
-          {NAVIGATION.map((item, index) => (
+          {links.map((item, index) => (
             <Link
               key={item.to}
               to={item.to}

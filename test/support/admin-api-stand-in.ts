@@ -40,6 +40,7 @@ interface ShopData {
 
 export interface ShopProfile {
   name: string;
+  email: string;
   ianaTimezone: string;
   currencyCode: string;
   primaryDomain: string;
@@ -82,6 +83,7 @@ export class AdminApiStandIn {
       orders: [...orders],
       profile: {
         name: domain.split(".")[0],
+        email: `owner@${domain}`,
         ianaTimezone: "UTC",
         currencyCode: "USD",
         primaryDomain: `https://${domain}`,
@@ -261,6 +263,7 @@ function installOperation(
         data: {
           shop: {
             name: shop.profile.name,
+            email: shop.profile.email,
             ianaTimezone: shop.profile.ianaTimezone,
             currencyCode: shop.profile.currencyCode,
             primaryDomain: { url: shop.profile.primaryDomain },

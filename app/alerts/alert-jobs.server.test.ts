@@ -1,0 +1,62 @@
+import PgBoss from "pg-boss";
+import { pool, prisma } from "~/db.server";
+import {
+  FRICTION_QUEUE,
+  registerFrictionJobs,
+} from "~/friction/friction-job.server";
+import {
+  createShop,
+  injectRageBurst,
+  seedHistory,
+} from "../../test/support/alert-traffic";
+import { ALERT_DETECTION_QUEUE, registerAlertJobs } from "./alert-jobs.server";
+
+// The queues as the server registers them: a friction run that stores new
+// signals requests an alert detection run, which stores the alert.
+
+let boss: PgBoss;
+
+beforeAll(async () => {
+  boss = new PgBoss({ connectionString: process.env.DATABASE_URL, max: 2 });
+  await boss.start();
+  await registerFrictionJobs(boss, pool);
+  await registerAlertJobs(boss, pool);
+});
+
+afterAll(async () => {
+  await boss?.stop({ graceful: true, wait: true, timeout: 10_000 });
+});
+
+async function waitFor<T>(read: () => Promise<T | null>): Promise<T> {
+  const deadline = Date.now() + 25_000;
+  while (Date.now() < deadline) {
+    const value = await read();
+    if (value !== null) return value;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error("timed out waiting for the alert jobs");
+}
+
+describe("alert jobs", () => {
+  it("raise an alert after the friction job finds a burst", async () => {
+    // Today's traffic, so the scheduled detection judges the right day.
+    const now = Date.now();
+    const shop = await createShop("jobs.myshopify.com", []);
+    await seedHistory(shop, now);
+    await injectRageBurst(shop.domain, 6, now);
+
+    await boss.send(FRICTION_QUEUE, {});
+    const alert = await waitFor(() =>
+      prisma.alert.findFirst({ where: { shopId: shop.id } }),
+    );
+    expect(alert.kind).toBe("friction-new");
+    expect(alert.subject).toBe("/products/linen-shirt #add-to-cart");
+  });
+
+  it("keep one detection run waiting at most", async () => {
+    const ids = await Promise.all(
+      Array.from({ length: 5 }, () => boss.send(ALERT_DETECTION_QUEUE, {})),
+    );
+    expect(ids.filter((id) => id !== null).length).toBeLessThanOrEqual(2);
+  });
+});
