@@ -2,6 +2,7 @@ import { z } from "zod";
 import { storablePath, storableReferrer } from "./paths";
 import {
   CLICK_OUTCOME_WINDOW_MS,
+  MAX_ERROR_MESSAGE_LENGTH,
   MAX_EVENTS_PER_BATCH,
   MAX_TITLE_LENGTH,
   MAX_URL_LENGTH,
@@ -102,6 +103,15 @@ const clickOutcomeSchema = z.object({
   hidden: z.boolean("must be true or false"),
 });
 
+const selector = z
+  .string("must be a string")
+  .min(1, "must not be empty")
+  .max(
+    MAX_SELECTOR_LENGTH,
+    `must be at most ${MAX_SELECTOR_LENGTH} characters`,
+  );
+const bool = z.boolean("must be true or false");
+
 const clickSchema = z.object({
   type: z.literal("click"),
   page: id,
@@ -110,18 +120,64 @@ const clickSchema = z.object({
   y: coordinate,
   viewportWidth: viewportSize,
   viewportHeight: viewportSize,
-  selector: z
+  selector,
+  offsetX: fraction,
+  offsetY: fraction,
+  fixed: bool,
+  touch: bool,
+  outcome: clickOutcomeSchema.optional(),
+});
+
+const moveSchema = z.object({
+  type: z.literal("move"),
+  page: id,
+  at: epochMs,
+  x: coordinate,
+  y: coordinate,
+  selector,
+  offsetX: fraction,
+  offsetY: fraction,
+  fixed: bool,
+});
+
+/** Longest hover kept; a pointer parked longer is someone away from the desk. */
+const MAX_HOVER_MS = 10 * 60 * 1000;
+
+const hoverSchema = z.object({
+  type: z.literal("hover"),
+  page: id,
+  at: epochMs,
+  durationMs: z
+    .number("must be a whole number of milliseconds")
+    .int("must be a whole number of milliseconds")
+    .min(0, "must not be negative")
+    .max(MAX_HOVER_MS, `must be at most ${MAX_HOVER_MS}`),
+  selector,
+  cta: bool,
+});
+
+const fieldSchema = z.object({
+  type: z.enum(["focus", "blur", "submit"]),
+  page: id,
+  at: epochMs,
+  field: selector,
+  form: z
     .string("must be a string")
-    .min(1, "must not be empty")
     .max(
       MAX_SELECTOR_LENGTH,
       `must be at most ${MAX_SELECTOR_LENGTH} characters`,
     ),
-  offsetX: fraction,
-  offsetY: fraction,
-  fixed: z.boolean("must be true or false"),
-  touch: z.boolean("must be true or false"),
-  outcome: clickOutcomeSchema.optional(),
+});
+
+const errorSchema = z.object({
+  type: z.literal("error"),
+  page: id,
+  at: epochMs,
+  // Longer messages are cut rather than refused: the error still counts.
+  message: z
+    .string("must be a string")
+    .min(1, "must not be empty")
+    .transform((message) => message.slice(0, MAX_ERROR_MESSAGE_LENGTH)),
 });
 
 const scrollSchema = z.object({
@@ -134,8 +190,19 @@ const scrollSchema = z.object({
 
 const eventSchema = z.discriminatedUnion(
   "type",
-  [clickSchema, scrollSchema, shopifyEventSchema],
-  { error: "has an unknown type: expected click, scroll or shopify" },
+  [
+    clickSchema,
+    scrollSchema,
+    moveSchema,
+    hoverSchema,
+    fieldSchema,
+    errorSchema,
+    shopifyEventSchema,
+  ],
+  {
+    error:
+      "has an unknown type: expected click, scroll, move, hover, focus, blur, submit, error or shopify",
+  },
 );
 
 export const batchSchema = z.object({

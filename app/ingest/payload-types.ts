@@ -17,7 +17,7 @@ export const MAX_TITLE_LENGTH = 512;
 
 export type DeviceClass = "mobile" | "tablet" | "desktop";
 
-/** One page view: a document load (or, later, a client-side navigation). */
+/** One page view: a document load or a client-side navigation. */
 export interface PagePayload {
   /** Random id made by the browser (UUID). */
   id: string;
@@ -105,6 +105,59 @@ export interface ScrollPayload {
   documentHeight: number;
 }
 
+/**
+ * Where the pointer was, sampled while a mouse moves (desktop only), placed
+ * like a click: the element under the pointer and the position inside it.
+ */
+export interface MovePayload {
+  type: "move";
+  page: string;
+  at: number;
+  x: number;
+  y: number;
+  selector: string;
+  offsetX: number;
+  offsetY: number;
+  fixed: boolean;
+}
+
+/** The mouse rested on a control (link, button, field) for `durationMs`. */
+export interface HoverPayload {
+  type: "hover";
+  page: string;
+  /** When the pointer entered the control. */
+  at: number;
+  durationMs: number;
+  selector: string;
+  /** True for a control that adds to cart or goes to checkout. */
+  cta: boolean;
+}
+
+/**
+ * A form field gained or lost focus, or a form was submitted. `field` is
+ * the field's selector; a value is never sent. `form` is the selector of
+ * the field's form, empty for a field outside any form.
+ */
+export interface FieldPayload {
+  type: "focus" | "blur" | "submit";
+  page: string;
+  at: number;
+  field: string;
+  form: string;
+}
+
+/** Most JavaScript errors one page view reports; later ones are dropped. */
+export const MAX_ERRORS_PER_PAGE = 20;
+export const MAX_ERROR_MESSAGE_LENGTH = 300;
+
+/** An uncaught error or unhandled promise rejection on the page. */
+export interface ErrorPayload {
+  type: "error";
+  page: string;
+  at: number;
+  message: string;
+}
+
 /** Shopify standard and DOM events the web pixel forwards. */
 export const SHOPIFY_EVENT_NAMES = [
   "page_viewed",
@@ -152,7 +205,14 @@ export interface ShopifyEventPayload {
   orderId?: string;
 }
 
-export type EventPayload = ClickPayload | ScrollPayload | ShopifyEventPayload;
+export type EventPayload =
+  | ClickPayload
+  | ScrollPayload
+  | MovePayload
+  | HoverPayload
+  | FieldPayload
+  | ErrorPayload
+  | ShopifyEventPayload;
 
 /**
  * Where the visit came from, read from the landing page's URL and

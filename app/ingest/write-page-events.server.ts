@@ -3,12 +3,13 @@ import type { ValidBatch, ValidEvent } from "./batch-schema.server";
 import { IngestError } from "./errors.server";
 import type { IngestShop } from "./write-batch.server";
 
-// Page views and the click and scroll events of the storefront script.
+// Page views and the events of the storefront script: clicks, scroll depth,
+// pointer moves and hovers, form fields and JavaScript errors.
 
 /** How long a snapshot claim waits for its upload before another page view may take it. */
 const SNAPSHOT_CLAIM_TIMEOUT = "10 minutes";
 
-export type PageEvent = Extract<ValidEvent, { type: "click" | "scroll" }>;
+export type PageEvent = Exclude<ValidEvent, { type: "shopify" }>;
 
 export interface PageRow {
   id: string;
@@ -119,6 +120,88 @@ export async function insertPageViews(
   );
 }
 
+/** One InteractionEvent row's type-specific columns; absent ones are null. */
+interface EventColumns {
+  x?: number;
+  y?: number;
+  selector?: string;
+  offsetX?: number;
+  offsetY?: number;
+  fixed?: boolean;
+  touch?: boolean;
+  depth?: number;
+  documentHeight?: number;
+  outcome?: string;
+  durationMs?: number;
+  cta?: boolean;
+  form?: string;
+  message?: string;
+  viewportWidth?: number;
+  viewportHeight?: number;
+}
+
+function columnsOf(event: PageEvent): EventColumns {
+  switch (event.type) {
+    case "click":
+      return {
+        x: event.x,
+        y: event.y,
+        selector: event.selector,
+        offsetX: event.offsetX,
+        offsetY: event.offsetY,
+        fixed: event.fixed,
+        touch: event.touch,
+        outcome: event.outcome && JSON.stringify(event.outcome),
+        viewportWidth: event.viewportWidth,
+        viewportHeight: event.viewportHeight,
+      };
+    case "move":
+      return {
+        x: event.x,
+        y: event.y,
+        selector: event.selector,
+        offsetX: event.offsetX,
+        offsetY: event.offsetY,
+        fixed: event.fixed,
+        touch: false,
+      };
+    case "scroll":
+      return {
+        depth: Math.min(event.maxDepthPx, event.documentHeight),
+        documentHeight: event.documentHeight,
+      };
+    case "hover":
+      return {
+        selector: event.selector,
+        durationMs: event.durationMs,
+        cta: event.cta,
+      };
+    case "focus":
+    case "blur":
+    case "submit":
+      return { selector: event.field, form: event.form };
+    case "error":
+      return { message: event.message };
+  }
+}
+
+const EVENT_COLUMNS = [
+  ["x", "float8"],
+  ["y", "float8"],
+  ["selector", "text"],
+  ["offsetX", "float8"],
+  ["offsetY", "float8"],
+  ["fixed", "bool"],
+  ["touch", "bool"],
+  ["depth", "int"],
+  ["documentHeight", "int"],
+  ["outcome", "jsonb"],
+  ["durationMs", "int"],
+  ["cta", "bool"],
+  ["form", "text"],
+  ["message", "text"],
+] as const satisfies readonly (readonly [keyof EventColumns, string])[];
+
 export async function insertEvents(
   client: pg.PoolClient,
   shop: IngestShop,
@@ -127,113 +210,62 @@ export async function insertEvents(
   corrected: (at: number) => Date,
   receivedAt: Date,
 ) {
-  const columns = {
-    page: [] as string[],
-    type: [] as string[],
-    occurredAt: [] as Date[],
-    clientAt: [] as Date[],
-    path: [] as string[],
-    device: [] as string[],
-    vw: [] as (number | null)[],
-    vh: [] as (number | null)[],
-    x: [] as (number | null)[],
-    y: [] as (number | null)[],
-    selector: [] as (string | null)[],
-    offsetX: [] as (number | null)[],
-    offsetY: [] as (number | null)[],
-    fixed: [] as (boolean | null)[],
-    touch: [] as (boolean | null)[],
-    depth: [] as (number | null)[],
-    documentHeight: [] as (number | null)[],
-    outcome: [] as (string | null)[],
-  };
+  const events = pageEventsOf(batch);
+  if (events.length === 0) return;
   const pageViewports = new Map(
     batch.pages.map((page) => [page.id, page] as const),
   );
-  const events = pageEventsOf(batch);
-  if (events.length === 0) return;
-  for (const event of events) {
+  const rows = events.map((event) => {
     const page = pages.get(event.page)!;
-    columns.page.push(event.page);
-    columns.type.push(event.type);
-    columns.occurredAt.push(corrected(event.at));
-    columns.clientAt.push(new Date(event.at));
-    columns.path.push(page.path);
-    columns.device.push(page.device);
-    if (event.type === "click") {
-      columns.vw.push(event.viewportWidth);
-      columns.vh.push(event.viewportHeight);
-      columns.x.push(event.x);
-      columns.y.push(event.y);
-      columns.selector.push(event.selector);
-      columns.offsetX.push(event.offsetX);
-      columns.offsetY.push(event.offsetY);
-      columns.fixed.push(event.fixed);
-      columns.touch.push(event.touch);
-      columns.depth.push(null);
-      columns.documentHeight.push(null);
-      columns.outcome.push(
-        event.outcome ? JSON.stringify(event.outcome) : null,
-      );
-    } else {
-      const viewport = pageViewports.get(event.page);
-      columns.vw.push(viewport?.viewportWidth ?? null);
-      columns.vh.push(viewport?.viewportHeight ?? null);
-      columns.x.push(null);
-      columns.y.push(null);
-      columns.selector.push(null);
-      columns.offsetX.push(null);
-      columns.offsetY.push(null);
-      columns.fixed.push(null);
-      columns.touch.push(null);
-      columns.depth.push(Math.min(event.maxDepthPx, event.documentHeight));
-      columns.documentHeight.push(event.documentHeight);
-      columns.outcome.push(null);
-    }
-  }
+    const viewport = pageViewports.get(event.page);
+    const columns = columnsOf(event);
+    return {
+      event,
+      page,
+      columns,
+      // A click carries its own viewport; other events take their page
+      // view's, from this batch or else from the stored page view.
+      vw: columns.viewportWidth ?? viewport?.viewportWidth ?? null,
+      vh: columns.viewportHeight ?? viewport?.viewportHeight ?? null,
+    };
+  });
+  const typed = EVENT_COLUMNS.map(([name]) =>
+    rows.map((row) => row.columns[name] ?? null),
+  );
+  // $1..$12 are the fixed parameters below; the typed columns follow.
+  const firstTyped = 13;
   await client.query(
     `INSERT INTO "InteractionEvent"
        ("shopId", "pageViewId", "sessionId", type, "occurredAt", "clientAt",
         path, device, "viewportWidth", "viewportHeight", x, y, selector,
         "offsetX", "offsetY", fixed, touch, "scrollDepthPx", "documentHeight",
-        outcome, "batchId", "receivedAt")
+        outcome, "durationMs", cta, form, message, "batchId", "receivedAt")
      SELECT $1, e.page, $2, e.type, e.occurred_at, e.client_at, e.path,
             e.device, COALESCE(e.vw, pv."viewportWidth"),
             COALESCE(e.vh, pv."viewportHeight"), e.x, e.y, e.selector,
             e.offset_x, e.offset_y, e.fixed, e.touch, e.depth, e.doc_height,
-            e.outcome, $3, $4
+            e.outcome, e.duration_ms, e.cta, e.form, e.message, $3, $4
      FROM unnest($5::uuid[], $6::text[], $7::timestamptz[], $8::timestamptz[],
                  $9::text[], $10::text[], $11::int[], $12::int[],
-                 $13::float8[], $14::float8[], $15::text[], $16::float8[],
-                 $17::float8[], $18::bool[], $19::bool[], $20::int[],
-                 $21::int[], $22::jsonb[])
+                 ${EVENT_COLUMNS.map(([, type], i) => `$${firstTyped + i}::${type}[]`).join(", ")})
        AS e(page, type, occurred_at, client_at, path, device, vw, vh, x, y,
             selector, offset_x, offset_y, fixed, touch, depth, doc_height,
-            outcome)
+            outcome, duration_ms, cta, form, message)
      LEFT JOIN "PageView" pv ON pv."shopId" = $1 AND pv.id = e.page`,
     [
       shop.id,
       batch.sessionId,
       batch.batchId,
       receivedAt,
-      columns.page,
-      columns.type,
-      columns.occurredAt,
-      columns.clientAt,
-      columns.path,
-      columns.device,
-      columns.vw,
-      columns.vh,
-      columns.x,
-      columns.y,
-      columns.selector,
-      columns.offsetX,
-      columns.offsetY,
-      columns.fixed,
-      columns.touch,
-      columns.depth,
-      columns.documentHeight,
-      columns.outcome,
+      rows.map((row) => row.event.page),
+      rows.map((row) => row.event.type),
+      rows.map((row) => corrected(row.event.at)),
+      rows.map((row) => new Date(row.event.at)),
+      rows.map((row) => row.page.path),
+      rows.map((row) => row.page.device),
+      rows.map((row) => row.vw),
+      rows.map((row) => row.vh),
+      ...typed,
     ],
   );
 }

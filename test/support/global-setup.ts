@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
@@ -18,6 +19,7 @@ declare module "vitest" {
 }
 
 let postgres: RunningPostgres | undefined;
+let postgresDir: string | undefined;
 
 /**
  * Starts one PostgreSQL for the whole run and migrates a template database
@@ -31,8 +33,9 @@ export async function setup(project: TestProject) {
   if (externalUrl) {
     adminUrl = externalUrl;
   } else {
+    postgresDir = path.join(root, ".tmp", `test-postgres-${process.pid}`);
     postgres = await startEmbeddedPostgres({
-      dataDir: path.join(root, ".tmp", `test-postgres-${process.pid}`),
+      dataDir: postgresDir,
       fresh: true,
     });
     adminUrl = postgres.adminUrl;
@@ -57,4 +60,6 @@ export async function teardown() {
   if (postgres) {
     await postgres.stop();
   }
+  // Each run makes a new cluster of some hundred megabytes; none is reused.
+  if (postgresDir) await rm(postgresDir, { recursive: true, force: true });
 }
