@@ -21,7 +21,7 @@ export interface FakePixelApi {
   /** Names passed to `analytics.subscribe`, in order. */
   subscribed: string[];
   /** Delivers an event to the pixel's subscriber for `name`. */
-  emit(name: ShopifyEventName, event: unknown): void;
+  emit(name: ShopifyEventName | "all_custom_events", event: unknown): void;
   /** Publishes `visitorConsentCollected`, as after a banner choice. */
   setConsent(analyticsAllowed: boolean): void;
 }

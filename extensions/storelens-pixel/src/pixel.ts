@@ -10,17 +10,21 @@ import {
   SHOPIFY_EVENT_NAMES,
   type LandingPayload,
   type ShopifyEventName,
-  type ShopifyEventPayload,
 } from "../../../app/ingest/payload-types";
 import { guard, report } from "../../storelens-embed/src/log";
 import { MAX_QUEUED_EVENTS } from "../../storelens-embed/src/transport";
+import {
+  CUSTOM_EVENTS,
+  exposureFromCustomEvent,
+  type CustomPixelEvent,
+} from "./exposure";
 import { landingFromPageView } from "./landing";
 import { eventPath, mapEvent, type PixelEvent } from "./map-event";
 import {
   createIdentitySource,
   type AsyncKeyValueStore,
 } from "./pixel-identity";
-import { createPixelTransport } from "./transport";
+import { createPixelTransport, type PixelPayload } from "./transport";
 
 /** Maximum client id length the ingest endpoint accepts. */
 const MAX_CLIENT_ID_LENGTH = 128;
@@ -47,7 +51,7 @@ export interface PixelApi {
 
 /** An event seen by the pixel, before its ids are resolved. */
 interface ObservedEvent {
-  event: ShopifyEventPayload;
+  event: PixelPayload;
   clientId: string;
   /** Landing data, used only if this page view starts a session. */
   landing?: LandingPayload;
@@ -67,7 +71,7 @@ export function ingestUrl(value: unknown): string | undefined {
   }
 }
 
-function clientIdOf(event: PixelEvent): string {
+function clientIdOf(event: PixelEvent | CustomPixelEvent): string {
   const clientId = event?.clientId;
   return typeof clientId === "string" && clientId.length <= MAX_CLIENT_ID_LENGTH
     ? clientId
@@ -151,6 +155,16 @@ export function createPixel(api: PixelApi): void {
         raw as Parameters<typeof landingFromPageView>[0],
       );
     }
+    enqueue(observed);
+  }
+
+  function observeExposure(raw: CustomPixelEvent) {
+    if (consent === "denied") return;
+    const event = exposureFromCustomEvent(raw);
+    if (event) enqueue({ event, clientId: clientIdOf(raw), flushNow: false });
+  }
+
+  function enqueue(observed: ObservedEvent) {
     if (consent === "allowed") {
       deliver(observed);
     } else if (pending.length < MAX_QUEUED_EVENTS) {
@@ -179,6 +193,7 @@ export function createPixel(api: PixelApi): void {
       guard((event: PixelEvent) => observe(name, event)),
     );
   }
+  api.analytics.subscribe(CUSTOM_EVENTS, guard(observeExposure));
   api.customerPrivacy.subscribe(
     "visitorConsentCollected",
     guard((event: CustomerPrivacyPayload) => {
