@@ -125,8 +125,16 @@ export default function Friction() {
                   "text",
                   "numeric",
                   "numeric",
+                  "text",
                 ]}
-                headings={["Signal", "Page", "Element", "Signals", "Sessions"]}
+                headings={[
+                  "Signal",
+                  "Page",
+                  "Element",
+                  "Signals",
+                  "Sessions",
+                  "Test",
+                ]}
                 rows={hotspots.map((spot) => [
                   KIND_LABELS[spot.kind] ?? spot.kind,
                   <Link
@@ -138,6 +146,12 @@ export default function Friction() {
                   <code key="selector">{spot.selector}</code>,
                   spot.signals.toLocaleString("en-US"),
                   spot.sessions.toLocaleString("en-US"),
+                  <Link
+                    key="hypothesis"
+                    to={`/app/hypotheses/new?signal=${spot.kind}&path=${encodeURIComponent(spot.path)}&device=${spot.device}&selector=${encodeURIComponent(spot.selector)}&${query}`}
+                  >
+                    Create hypothesis
+                  </Link>,
                 ])}
               />
             </Card>

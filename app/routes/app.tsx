@@ -22,6 +22,7 @@ const NAVIGATION = [
   { to: "/app/revenue", label: "Revenue" },
   { to: "/app/heatmaps", label: "Heatmaps" },
   { to: "/app/friction", label: "Friction" },
+  { to: "/app/hypotheses", label: "Hypotheses" },
 ];
 
 export async function loader({ request }: LoaderFunctionArgs) {
