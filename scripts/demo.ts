@@ -8,6 +8,7 @@ import path from "node:path";
 import pg from "pg";
 import { buildEmbed, describeSize } from "./build-embed";
 import { startDemoStack, DEMO_SHOP_DOMAIN } from "./lib/demo-stack";
+import { seedDemoExperiment } from "./lib/demo-experiment";
 import { planDemoOrders, sendDemoOrders } from "./lib/demo-orders";
 import { generateDemoTraffic, seedDemoTraffic } from "./lib/demo-traffic";
 import { freePort, startEmbeddedPostgres } from "./lib/embedded-postgres";
@@ -169,6 +170,14 @@ if (stored.rows[0].n === 0 || reseed) {
     secret: process.env.SHOPIFY_API_SECRET!,
     plans,
     onProgress: progress("Sending demo orders as signed webhooks", "orders"),
+  });
+  await seedDemoExperiment({
+    traffic,
+    plans,
+    ingestUrl: stack.ingestUrl,
+    appUrl: stack.app.url,
+    secret: process.env.SHOPIFY_API_SECRET!,
+    onProgress: progress("Sending demo experiment exposures", "visits"),
   });
   console.log(
     `Seeded ${seeded.events.toLocaleString("en-US")} events in ${seeded.batches} batches through ${stack.ingestUrl} (${((Date.now() - started) / 1000).toFixed(1)} s)`,

@@ -22,7 +22,7 @@ function errorFor(error: FieldError | undefined, field: string) {
   return error?.field === field ? error.message : undefined;
 }
 
-/** How the hypothesis is tested: an A/B test or a before/after comparison. */
+/** Sets how the hypothesis is tested: an A/B test or a before/after comparison. */
 export function TestSettingsForm(props: {
   hypothesis: {
     mode: string;

@@ -65,8 +65,14 @@ export function IntervalChart(props: {
             name="95% interval"
             fill="#b4c4f5"
             barSize={14}
+            isAnimationActive={false}
           />
-          <Scatter dataKey="value" name="Estimate" fill="#2c4ecb" />
+          <Scatter
+            dataKey="value"
+            name="Estimate"
+            fill="#2c4ecb"
+            isAnimationActive={false}
+          />
         </ComposedChart>
       </ResponsiveContainer>
     </div>

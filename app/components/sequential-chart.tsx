@@ -64,6 +64,7 @@ export function SequentialChart(props: {
               name={`${series.variant} vs control`}
               stroke={COLOURS[index % COLOURS.length]}
               dot={false}
+              isAnimationActive={false}
             />
           ))}
         </LineChart>

@@ -1,6 +1,6 @@
 import type { DateRange } from "~/analytics/date-range.server";
 
-/** Longest window compared on each side of a change. */
+/** Maximum weeks compared on each side of a change. */
 export const MAX_BEFORE_AFTER_WEEKS = 4;
 
 export interface BeforeAfterWindows {

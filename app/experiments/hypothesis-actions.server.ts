@@ -81,7 +81,7 @@ export async function saveTestSettings(
 
 /**
  * Moves a hypothesis to another state. A finished test (won, lost or
- * inconclusive) must say what it taught, so losers keep their learning too.
+ * inconclusive) requires its learning, so losers keep theirs too.
  */
 export async function saveState(
   shopId: string,

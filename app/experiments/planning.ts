@@ -2,7 +2,7 @@ import { normalQuantile } from "./distributions";
 
 // Sample size per arm for a two-sided test of treatment against control,
 // with equal arms, from the normal approximation. Experiments need
-// thousands of sessions per arm, where the t and normal answers agree to
+// thousands of sessions per arm, where the t and normal results agree to
 // within a session or two.
 
 export interface PlanInput {

@@ -13,7 +13,7 @@ import type { Interval } from "./summary";
 // The always-valid p-value is the running minimum of 1 / L over the looks.
 //
 // NOTE: V is estimated from the data (plug-in variance), so the guarantee
-// holds asymptotically; with a few hundred sessions per arm it is close, and
+// is asymptotic. With a few hundred sessions per arm it is close, and
 // the A/A simulation in the tests measures it.
 
 export interface SequentialLook {
