@@ -204,8 +204,9 @@ function cumulativeByDay(
 /**
  * Evaluates an experiment: metrics with 95% intervals per arm, Welch and
  * two-proportion tests of each treatment against the control, the sample
- * ratio check, and a verdict from the always-valid p-value of the primary
- * metric, computed after every day so that looking daily costs nothing.
+ * ratio check, and a verdict. The verdict uses the always-valid p-value of
+ * the primary metric, computed after every day so that looking daily costs
+ * nothing.
  */
 export function evaluateExperiment(input: EvaluationInput): Evaluation {
   const byDay = cumulativeByDay(input.arms, input.rows);
