@@ -28,11 +28,18 @@ const EMPTY_DRAFT: HypothesisDraft = {
 const SIGNAL_NAMES: Record<string, string> = {
   "rage-click": "Rage clicks",
   "dead-click": "Dead clicks",
+  "form-abandonment": "Forms left unfinished",
+  "u-turn": "Quick returns",
+  "hover-without-click": "Hovers without a click",
+  "js-error": "JavaScript errors",
 };
 
+/** Heatmap tab that shows each kind of signal; clicks for the others. */
 const HEATMAP_MODES: Record<string, string> = {
   "rage-click": "rage",
   "dead-click": "dead",
+  "hover-without-click": "moves",
+  "u-turn": "scroll",
 };
 
 const DEVICES = new Set(["mobile", "tablet", "desktop"]);
@@ -109,7 +116,12 @@ export async function draftFromEvidence(
     pages: [path],
     evidenceKind: "friction",
     evidenceLabel: `${name} on ${selector} at ${path} (${device}): ${signals} in ${sessions} sessions, ${range.from} to ${range.to}`,
-    evidenceUrl: heatmapUrl(path, device, HEATMAP_MODES[signal], query),
+    evidenceUrl: heatmapUrl(
+      path,
+      device,
+      HEATMAP_MODES[signal] ?? "clicks",
+      query,
+    ),
     revenueAtStake: Math.round(((gap * sessions * 30) / days) * 100) / 100,
   };
 }

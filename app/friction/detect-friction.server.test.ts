@@ -124,6 +124,10 @@ describe("detectFriction", () => {
       { pool, logger, now: () => new Date(T + 10_000) },
     );
     expect(await detectFriction(pool, shop.id)).toBe(0);
+    // Both visits have ended, so they left the queue.
+    expect(
+      await prisma.frictionPendingVisit.count({ where: { shopId: shop.id } }),
+    ).toBe(0);
   });
 
   it("keeps shops apart", async () => {
@@ -142,5 +146,181 @@ describe("detectFriction", () => {
     await detectFriction(pool, one.id);
     expect((await signals(one.id)).map((s) => s.selector)).toEqual(["#a"]);
     expect(await signals(two.id)).toEqual([]);
+  });
+});
+
+describe("detectFriction on ended visits and errors", () => {
+  const MINUTE = 60_000;
+
+  async function sendVisit(shop: string) {
+    const home = makePage({ path: "/", startedAt: T });
+    const sale = makePage({ path: "/collections/sale", startedAt: T + 3000 });
+    const back = makePage({ path: "/", startedAt: T + 6000 });
+    const batch = makeBatch(shop, {
+      sentAt: T + 10_000,
+      pages: [home, sale, back],
+      events: [
+        {
+          type: "focus",
+          page: home.id,
+          at: T + 500,
+          field: "#email",
+          form: "#newsletter",
+        },
+        {
+          type: "focus",
+          page: home.id,
+          at: T + 900,
+          field: "#name",
+          form: "#newsletter",
+        },
+        {
+          type: "hover",
+          page: back.id,
+          at: T + 6500,
+          durationMs: 4000,
+          selector: "#add",
+          cta: true,
+        },
+        {
+          type: "hover",
+          page: back.id,
+          at: T + 6600,
+          durationMs: 3500,
+          selector: "#buy-now",
+          cta: true,
+        },
+        makeClick(back, {
+          at: T + 9000,
+          selector: "#buy-now",
+          outcome: { ...NOTHING, domChangeMs: 50 },
+        }),
+        {
+          type: "error",
+          page: back.id,
+          at: T + 7000,
+          message:
+            "Cannot read properties of undefined (reading 'id') at 1:120",
+        },
+        {
+          type: "error",
+          page: back.id,
+          at: T + 7500,
+          message:
+            "Cannot read properties of undefined (reading 'id') at 1:977",
+        },
+      ],
+    });
+    const response = await handleBatch(
+      postJson("https://storelens.test/collect", batch),
+      { pool, logger, now: () => new Date(T + 10_000) },
+    );
+    expect(response.status).toBe(200);
+    return { home, sale, back };
+  }
+
+  it("waits for the visit to end, then finds each signal once", async () => {
+    const shop = await prisma.shop.create({
+      data: { domain: "ended.myshopify.com" },
+    });
+    const { home, sale, back } = await sendVisit(shop.domain);
+
+    // Errors count at once; the rest only once the visit has ended.
+    expect(await detectFriction(pool, shop.id, new Date(T + 10 * MINUTE))).toBe(
+      1,
+    );
+    const [error] = await signals(shop.id);
+    expect(error).toMatchObject({
+      kind: "js-error",
+      pageViewId: back.id,
+      selector: "",
+      x: null,
+      detail: "Cannot read properties of undefined (reading 'id') at <n>:<n>",
+    });
+
+    expect(await detectFriction(pool, shop.id, new Date(T + 31 * MINUTE))).toBe(
+      3,
+    );
+    const found = (await signals(shop.id)).filter((s) => s.kind !== "js-error");
+    expect(
+      found.map((s) => [s.kind, s.pageViewId, s.selector, s.detail]),
+    ).toEqual([
+      ["form-abandonment", home.id, "#name", "#newsletter"],
+      ["hover-without-click", back.id, "#add", null],
+      ["u-turn", sale.id, "", "/"],
+    ]);
+    expect(await detectFriction(pool, shop.id, new Date(T + 40 * MINUTE))).toBe(
+      0,
+    );
+  });
+
+  it("examines a visit that arrives after a later one", async () => {
+    const shop = await prisma.shop.create({
+      data: { domain: "late.myshopify.com" },
+    });
+    const formVisit = async (at: number) => {
+      const page = makePage({ path: "/", startedAt: at });
+      const batch = makeBatch(shop.domain, {
+        sentAt: at + 2000,
+        pages: [page],
+        events: [
+          {
+            type: "focus",
+            page: page.id,
+            at: at + 500,
+            field: "#email",
+            form: "#newsletter",
+          },
+        ],
+      });
+      const response = await handleBatch(
+        postJson("https://storelens.test/collect", batch),
+        { pool, logger, now: () => new Date(at + 2000) },
+      );
+      expect(response.status).toBe(200);
+    };
+    await formVisit(T + 60 * MINUTE);
+    expect(
+      await detectFriction(pool, shop.id, new Date(T + 120 * MINUTE)),
+    ).toBe(1);
+    // An older visit, delivered late (an offline queue, a retry).
+    await formVisit(T);
+    expect(
+      await detectFriction(pool, shop.id, new Date(T + 121 * MINUTE)),
+    ).toBe(1);
+    expect(
+      await prisma.frictionPendingVisit.count({ where: { shopId: shop.id } }),
+    ).toBe(0);
+  });
+
+  it("skips selectors the merchant excluded", async () => {
+    const shop = await prisma.shop.create({
+      data: {
+        domain: "excluded.myshopify.com",
+        frictionSettings: { create: { excludedSelectors: ["#gallery *"] } },
+      },
+    });
+    await send(shop.domain, [
+      {
+        at: T + 1000,
+        selector: "#gallery > img:nth-of-type(2)",
+        outcome: NOTHING,
+      },
+      {
+        at: T + 1200,
+        selector: "#gallery > img:nth-of-type(2)",
+        outcome: NOTHING,
+      },
+      {
+        at: T + 1400,
+        selector: "#gallery > img:nth-of-type(2)",
+        outcome: NOTHING,
+      },
+      { at: T + 5000, selector: "#size-chart", outcome: NOTHING },
+    ]);
+    expect(await detectFriction(pool, shop.id)).toBe(1);
+    expect((await signals(shop.id)).map((s) => [s.kind, s.selector])).toEqual([
+      ["dead-click", "#size-chart"],
+    ]);
   });
 });

@@ -1,17 +1,29 @@
 import type pg from "pg";
+import { SESSION_IDLE_MS } from "../../extensions/storelens-embed/src/identity";
 import type { ClickOutcome } from "~/ingest/payload-types";
 import { withTransaction } from "~/transaction.server";
 import { detectDeadClicks } from "./dead-click";
+import { detectFormAbandonment } from "./form-abandonment";
+import { detectHoverWithoutClick } from "./hover-without-click";
+import { isExcluded } from "./excluded-selectors";
+import { normaliseErrorMessage } from "./js-errors";
 import { detectRageClicks } from "./rage-click";
 import type { ClickRow, Interval } from "./types";
+import { detectUTurns } from "./u-turn";
 
-// Runs the click detectors over what arrived since the last run. A page view
-// with new clicks is examined whole, so a burst split across two batches is
-// still found; signals are unique per page view, time and selector, so
-// examining a page view again adds nothing twice.
+// Runs the detectors incrementally over events past the shop's cursor:
+// - Page views with new clicks or errors are examined whole for rage and
+//   dead clicks and JavaScript errors, so a burst split across two batches
+//   is still found.
+// - Visits with new events of any kind wait in FrictionPendingVisit until
+//   30 minutes pass without activity. Then they are examined for what only
+//   an ended visit shows: forms left unsubmitted, quick returns to the
+//   previous page and hovers never followed by a click. Batches may arrive
+//   in any order, and a late one puts its visit back in the queue.
+// Signals are unique per kind, page view, time and selector, so examining
+// something twice adds nothing twice.
 
 interface StoredClick {
-  id: string;
   pageViewId: string;
   sessionId: string;
   path: string;
@@ -26,8 +38,28 @@ interface StoredClick {
   outcome: ClickOutcome;
 }
 
+/** A signal as stored in FrictionSignal. */
+export interface SignalRow {
+  kind: string;
+  sessionId: string;
+  pageViewId: string;
+  path: string;
+  device: string;
+  selector: string;
+  x: number | null;
+  y: number | null;
+  offsetX: number | null;
+  offsetY: number | null;
+  fixed: boolean;
+  clicks: number;
+  detail: string | null;
+  at: Date;
+}
+
 /** Page views examined per run, so one run stays short on a busy shop. */
 const MAX_PAGE_VIEWS_PER_RUN = 5_000;
+/** Ended visits examined per run; the rest wait for the next run. */
+const MAX_ENDED_VISITS_PER_RUN = 5_000;
 
 function toClickRow(click: StoredClick): ClickRow {
   const at = click.at.getTime();
@@ -55,15 +87,299 @@ function toClickRow(click: StoredClick): ClickRow {
   };
 }
 
+async function loadClicks(
+  client: pg.PoolClient,
+  shopId: string,
+  column: '"pageViewId"' | '"sessionId"',
+  ids: string[],
+): Promise<StoredClick[]> {
+  const result = await client.query<StoredClick>(
+    `SELECT e."pageViewId", e."sessionId", e.path, e.device, e.x, e.y,
+            e.selector, e."offsetX", e."offsetY", COALESCE(e.fixed, false) AS fixed,
+            e."occurredAt" AS at, e.outcome
+     FROM "InteractionEvent" e
+     JOIN "VisitorSession" s ON s."shopId" = e."shopId" AND s.id = e."sessionId"
+     WHERE e."shopId" = $1 AND e.${column} = ANY($2::uuid[])
+       AND e.type = 'click' AND e.outcome IS NOT NULL AND NOT s."isBot"
+     ORDER BY e."occurredAt", e."pageViewId", e.id`,
+    [shopId, ids],
+  );
+  return result.rows;
+}
+
+/** Rage and dead clicks and JavaScript errors of the given page views. */
+async function pageViewSignals(
+  client: pg.PoolClient,
+  shopId: string,
+  pageViewIds: string[],
+  excludedSelectors: string[],
+): Promise<SignalRow[]> {
+  const clicks = await loadClicks(client, shopId, '"pageViewId"', pageViewIds);
+  const rows = clicks.map(toClickRow);
+  const byMoment = new Map(
+    clicks.map((click) => [
+      `${click.pageViewId} ${click.at.getTime()} ${click.selector}`,
+      click,
+    ]),
+  );
+  const found = [
+    ...detectRageClicks(rows, { excludedSelectors }).map((signal) => ({
+      kind: signal.kind,
+      at: signal.startAt,
+      pageViewId: signal.pageViewId,
+      selector: signal.selector,
+      clicks: signal.clicks,
+    })),
+    ...detectDeadClicks(rows)
+      .filter((signal) => !isExcluded(signal.selector, excludedSelectors))
+      .map((signal) => ({
+        kind: signal.kind,
+        at: signal.at,
+        pageViewId: signal.pageViewId,
+        selector: signal.selector,
+        clicks: 1,
+      })),
+  ];
+  const signals: SignalRow[] = found.flatMap((signal) => {
+    const click = byMoment.get(
+      `${signal.pageViewId} ${signal.at} ${signal.selector}`,
+    );
+    if (!click) return [];
+    return [
+      {
+        kind: signal.kind,
+        sessionId: click.sessionId,
+        pageViewId: click.pageViewId,
+        path: click.path,
+        device: click.device,
+        selector: click.selector,
+        x: click.x,
+        y: click.y,
+        offsetX: click.offsetX,
+        offsetY: click.offsetY,
+        fixed: click.fixed,
+        clicks: signal.clicks,
+        detail: null,
+        at: click.at,
+      },
+    ];
+  });
+
+  // One signal per page view and error message, at its first occurrence.
+  const errors = await client.query<{
+    sessionId: string;
+    pageViewId: string;
+    path: string;
+    device: string;
+    message: string;
+    at: Date;
+  }>(
+    `SELECT e."sessionId", e."pageViewId", e.path, e.device, e.message,
+            e."occurredAt" AS at
+     FROM "InteractionEvent" e
+     JOIN "VisitorSession" s ON s."shopId" = e."shopId" AND s.id = e."sessionId"
+     WHERE e."shopId" = $1 AND e."pageViewId" = ANY($2::uuid[])
+       AND e.type = 'error' AND NOT s."isBot"
+     ORDER BY e."occurredAt", e.id`,
+    [shopId, pageViewIds],
+  );
+  const seen = new Set<string>();
+  for (const error of errors.rows) {
+    const message = normaliseErrorMessage(error.message);
+    const key = `${error.pageViewId} ${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    signals.push({
+      ...pageSignal("js-error", error),
+      detail: message,
+      at: error.at,
+    });
+  }
+  return signals;
+}
+
+function pageSignal(
+  kind: string,
+  page: { sessionId: string; pageViewId: string; path: string; device: string },
+): Omit<SignalRow, "at" | "detail"> {
+  return {
+    kind,
+    sessionId: page.sessionId,
+    pageViewId: page.pageViewId,
+    path: page.path,
+    device: page.device,
+    selector: "",
+    x: null,
+    y: null,
+    offsetX: null,
+    offsetY: null,
+    fixed: false,
+    clicks: 1,
+  };
+}
+
+/** Form abandonment, U-turns and hovers without a click of ended visits. */
+async function endedVisitSignals(
+  client: pg.PoolClient,
+  shopId: string,
+  sessionIds: string[],
+): Promise<SignalRow[]> {
+  const views = await client.query<{
+    sessionId: string;
+    pageViewId: string;
+    path: string;
+    device: string;
+    startedAt: Date;
+  }>(
+    `SELECT "sessionId", id AS "pageViewId", path, device, "startedAt"
+     FROM "PageView"
+     WHERE "shopId" = $1 AND "sessionId" = ANY($2::uuid[])`,
+    [shopId, sessionIds],
+  );
+  const pageViews = new Map(views.rows.map((view) => [view.pageViewId, view]));
+  const events = await client.query<{
+    type: string;
+    sessionId: string;
+    pageViewId: string;
+    selector: string;
+    form: string | null;
+    durationMs: number | null;
+    cta: boolean | null;
+    at: Date;
+  }>(
+    `SELECT type, "sessionId", "pageViewId", selector, form, "durationMs",
+            cta, "occurredAt" AS at
+     FROM "InteractionEvent"
+     WHERE "shopId" = $1 AND "sessionId" = ANY($2::uuid[])
+       AND type IN ('focus', 'submit', 'hover', 'click')
+     ORDER BY "occurredAt", id`,
+    [shopId, sessionIds],
+  );
+  const ofType = (type: string) =>
+    events.rows.filter((event) => event.type === type);
+
+  const signals: SignalRow[] = [];
+  const forms = detectFormAbandonment(
+    ofType("focus").map((focus) => ({
+      sessionId: focus.sessionId,
+      pageViewId: focus.pageViewId,
+      formSelector: focus.form ?? "",
+      field: focus.selector,
+      at: focus.at.getTime(),
+    })),
+    ofType("submit").map((submit) => ({
+      pageViewId: submit.pageViewId,
+      formSelector: submit.form ?? "",
+      at: submit.at.getTime(),
+    })),
+  );
+  for (const signal of forms.signals) {
+    const view = pageViews.get(signal.pageViewId);
+    if (!view) continue;
+    signals.push({
+      ...pageSignal(signal.kind, view),
+      selector: signal.field,
+      detail: signal.formSelector || null,
+      at: new Date(signal.at),
+    });
+  }
+
+  for (const signal of detectUTurns(
+    views.rows.map((view) => ({
+      sessionId: view.sessionId,
+      pageViewId: view.pageViewId,
+      path: view.path,
+      startedAt: view.startedAt.getTime(),
+    })),
+  )) {
+    const view = pageViews.get(signal.pageViewId)!;
+    signals.push({
+      ...pageSignal(signal.kind, view),
+      detail: signal.returnedTo,
+      at: view.startedAt,
+    });
+  }
+
+  const hovers = detectHoverWithoutClick(
+    ofType("hover").map((hover) => ({
+      sessionId: hover.sessionId,
+      pageViewId: hover.pageViewId,
+      selector: hover.selector,
+      isCallToAction: hover.cta === true,
+      startAt: hover.at.getTime(),
+      endAt: hover.at.getTime() + (hover.durationMs ?? 0),
+    })),
+    ofType("click").map((click) => ({
+      pageViewId: click.pageViewId,
+      selector: click.selector,
+      at: click.at.getTime(),
+    })),
+  );
+  for (const signal of hovers) {
+    const view = pageViews.get(signal.pageViewId);
+    if (!view) continue;
+    signals.push({
+      ...pageSignal(signal.kind, view),
+      selector: signal.selector,
+      detail: null,
+      at: new Date(signal.startAt),
+    });
+  }
+  return signals;
+}
+
+async function insertSignals(
+  client: pg.PoolClient,
+  shopId: string,
+  signals: SignalRow[],
+): Promise<number> {
+  if (signals.length === 0) return 0;
+  const column = <K extends keyof SignalRow>(key: K) =>
+    signals.map((signal) => signal[key]);
+  const result = await client.query(
+    `INSERT INTO "FrictionSignal"
+       ("shopId", kind, "sessionId", "pageViewId", path, device, selector,
+        x, y, "offsetX", "offsetY", fixed, clicks, detail, "occurredAt")
+     SELECT $1, s.kind, s.session, s.page, s.path, s.device, s.selector,
+            s.x, s.y, s.offset_x, s.offset_y, s.fixed, s.clicks, s.detail, s.at
+     FROM unnest($2::text[], $3::uuid[], $4::uuid[], $5::text[],
+                 $6::text[], $7::text[], $8::float8[], $9::float8[],
+                 $10::float8[], $11::float8[], $12::bool[], $13::int[],
+                 $14::text[], $15::timestamptz[])
+       AS s(kind, session, page, path, device, selector, x, y, offset_x,
+            offset_y, fixed, clicks, detail, at)
+     ON CONFLICT ("shopId", kind, "pageViewId", "occurredAt", selector)
+     DO NOTHING`,
+    [
+      shopId,
+      column("kind"),
+      column("sessionId"),
+      column("pageViewId"),
+      column("path"),
+      column("device"),
+      column("selector"),
+      column("x"),
+      column("y"),
+      column("offsetX"),
+      column("offsetY"),
+      column("fixed"),
+      column("clicks"),
+      column("detail"),
+      column("at"),
+    ],
+  );
+  return result.rowCount ?? 0;
+}
+
 /**
- * Detects rage and dead clicks in the shop's new clicks and stores them as
- * FrictionSignal rows. Returns the number of new signals. Runs of one shop
- * are serialised by a lock on its cursor row.
+ * Detects friction in what the shop received since the last run and
+ * stores it as FrictionSignal rows. Returns the number of new signals.
+ * Runs of one shop are serialised by a lock on its cursor row.
  */
 export async function detectFriction(
   pool: pg.Pool,
   shopId: string,
-  options: { excludedSelectors?: string[] } = {},
+  now: Date = new Date(),
 ): Promise<number> {
   return withTransaction(pool, async (client) => {
     await client.query(
@@ -71,104 +387,81 @@ export async function detectFriction(
        VALUES ($1, 0, now()) ON CONFLICT ("shopId") DO NOTHING`,
       [shopId],
     );
-    const cursor = await client.query<{ lastEventId: string }>(
-      `SELECT "lastEventId" FROM "FrictionCursor"
-       WHERE "shopId" = $1 FOR UPDATE`,
+    const cursor = await client.query<{
+      lastEventId: string;
+      excluded: string[] | null;
+    }>(
+      `SELECT c."lastEventId", f."excludedSelectors" AS excluded
+       FROM "FrictionCursor" c
+       LEFT JOIN "FrictionSettings" f ON f."shopId" = c."shopId"
+       WHERE c."shopId" = $1 FOR UPDATE OF c`,
       [shopId],
     );
-    const after = cursor.rows[0].lastEventId;
-    const fresh = await client.query<{ pageViewId: string; maxId: string }>(
-      `SELECT "pageViewId", max(id) AS "maxId" FROM "InteractionEvent"
-       WHERE "shopId" = $1 AND id > $2 AND type = 'click'
-       GROUP BY "pageViewId"
+    const { lastEventId, excluded } = cursor.rows[0];
+
+    const fresh = await client.query<{
+      pageViewId: string;
+      sessionId: string;
+      maxId: string;
+      examine: boolean;
+    }>(
+      `SELECT "pageViewId", "sessionId", max(id) AS "maxId",
+              bool_or(type IN ('click', 'error')) AS examine
+       FROM "InteractionEvent"
+       WHERE "shopId" = $1 AND id > $2
+       GROUP BY "pageViewId", "sessionId"
        ORDER BY max(id)
        LIMIT ${MAX_PAGE_VIEWS_PER_RUN}`,
-      [shopId, after],
+      [shopId, lastEventId],
     );
-    if (fresh.rows.length === 0) return 0;
-
-    const clicks = await client.query<StoredClick>(
-      `SELECT e.id, e."pageViewId", e."sessionId", e.path, e.device, e.x, e.y,
-              e.selector, e."offsetX", e."offsetY", COALESCE(e.fixed, false) AS fixed,
-              e."occurredAt" AS at, e.outcome
-       FROM "InteractionEvent" e
-       JOIN "VisitorSession" s ON s."shopId" = e."shopId" AND s.id = e."sessionId"
-       WHERE e."shopId" = $1 AND e."pageViewId" = ANY($2::uuid[])
-         AND e.type = 'click' AND e.outcome IS NOT NULL AND NOT s."isBot"
-       ORDER BY e."occurredAt", e.id`,
-      [shopId, fresh.rows.map((row) => row.pageViewId)],
-    );
-    const rows = clicks.rows.map(toClickRow);
-    const byMoment = new Map(
-      clicks.rows.map((click) => [
-        `${click.pageViewId} ${click.at.getTime()} ${click.selector}`,
-        click,
-      ]),
-    );
-    const signals = [
-      ...detectRageClicks(rows, options).map((signal) => ({
-        kind: signal.kind,
-        at: signal.startAt,
-        pageViewId: signal.pageViewId,
-        selector: signal.selector,
-        clicks: signal.clicks,
-      })),
-      ...detectDeadClicks(rows).map((signal) => ({
-        kind: signal.kind,
-        at: signal.at,
-        pageViewId: signal.pageViewId,
-        selector: signal.selector,
-        clicks: 1,
-      })),
-    ];
-    const placed = signals.flatMap((signal) => {
-      const click = byMoment.get(
-        `${signal.pageViewId} ${signal.at} ${signal.selector}`,
-      );
-      return click ? [{ signal, click }] : [];
-    });
-
-    let inserted = 0;
-    if (placed.length > 0) {
-      const result = await client.query(
-        `INSERT INTO "FrictionSignal"
-           ("shopId", kind, "sessionId", "pageViewId", path, device, selector,
-            x, y, "offsetX", "offsetY", fixed, clicks, "occurredAt")
-         SELECT $1, s.kind, s.session, s.page, s.path, s.device, s.selector,
-                s.x, s.y, s.offset_x, s.offset_y, s.fixed, s.clicks, s.at
-         FROM unnest($2::text[], $3::uuid[], $4::uuid[], $5::text[],
-                     $6::text[], $7::text[], $8::float8[], $9::float8[],
-                     $10::float8[], $11::float8[], $12::bool[], $13::int[],
-                     $14::timestamptz[])
-           AS s(kind, session, page, path, device, selector, x, y, offset_x,
-                offset_y, fixed, clicks, at)
-         ON CONFLICT ("shopId", kind, "pageViewId", "occurredAt", selector)
-         DO NOTHING`,
-        [
-          shopId,
-          placed.map((p) => p.signal.kind),
-          placed.map((p) => p.click.sessionId),
-          placed.map((p) => p.click.pageViewId),
-          placed.map((p) => p.click.path),
-          placed.map((p) => p.click.device),
-          placed.map((p) => p.click.selector),
-          placed.map((p) => p.click.x),
-          placed.map((p) => p.click.y),
-          placed.map((p) => p.click.offsetX),
-          placed.map((p) => p.click.offsetY),
-          placed.map((p) => p.click.fixed),
-          placed.map((p) => p.signal.clicks),
-          placed.map((p) => p.click.at),
-        ],
-      );
-      inserted = result.rowCount ?? 0;
-    }
-    const lastId = fresh.rows[fresh.rows.length - 1].maxId;
     await client.query(
-      `UPDATE "FrictionCursor" SET "lastEventId" = $2, "updatedAt" = now()
-       WHERE "shopId" = $1`,
-      [shopId, lastId],
+      `INSERT INTO "FrictionPendingVisit" ("shopId", "sessionId")
+       SELECT $1, unnest($2::uuid[])
+       ON CONFLICT DO NOTHING`,
+      [shopId, [...new Set(fresh.rows.map((row) => row.sessionId))]],
     );
+    // Ended bot visits leave the queue unexamined.
+    const ended = await client.query<{ sessionId: string; isBot: boolean }>(
+      `DELETE FROM "FrictionPendingVisit" p
+       USING "VisitorSession" s
+       WHERE p."shopId" = $1 AND s."shopId" = $1 AND s.id = p."sessionId"
+         AND p."sessionId" IN (
+           SELECT q."sessionId" FROM "FrictionPendingVisit" q
+           JOIN "VisitorSession" v ON v."shopId" = q."shopId" AND v.id = q."sessionId"
+           WHERE q."shopId" = $1
+             AND v."lastSeenAt" <= $2::timestamptz - make_interval(secs => $3)
+           LIMIT ${MAX_ENDED_VISITS_PER_RUN})
+       RETURNING p."sessionId", s."isBot"`,
+      [shopId, now, SESSION_IDLE_MS / 1000],
+    );
+    const endedVisits = ended.rows
+      .filter((row) => !row.isBot)
+      .map((row) => row.sessionId);
+
+    const examined = fresh.rows.filter((row) => row.examine);
+    const signals = [
+      ...(examined.length > 0
+        ? await pageViewSignals(
+            client,
+            shopId,
+            examined.map((row) => row.pageViewId),
+            excluded ?? [],
+          )
+        : []),
+      ...(endedVisits.length > 0
+        ? await endedVisitSignals(client, shopId, endedVisits)
+        : []),
+    ];
+    const inserted = await insertSignals(client, shopId, signals);
+
+    const lastId = fresh.rows.at(-1)?.maxId;
+    if (lastId) {
+      await client.query(
+        `UPDATE "FrictionCursor" SET "lastEventId" = $2, "updatedAt" = now()
+         WHERE "shopId" = $1`,
+        [shopId, lastId],
+      );
+    }
     return inserted;
   });
 }

@@ -1,5 +1,6 @@
 import type PgBoss from "pg-boss";
 import type pg from "pg";
+import { SESSION_IDLE_MS } from "../../extensions/storelens-embed/src/identity";
 import { logger } from "~/logger.server";
 import { detectFriction } from "./detect-friction.server";
 
@@ -7,18 +8,32 @@ export const FRICTION_QUEUE = "friction-detection";
 /** Every minute, like the revenue rollup: signals trail clicks by a minute. */
 const FRICTION_SCHEDULE = "* * * * *";
 
-/** Runs the detectors for every shop with clicks past its cursor. */
-export async function detectAllFriction(pool: pg.Pool): Promise<number> {
+/**
+ * Runs the detectors for every shop with new events past its cursor or
+ * with pending visits that have ended.
+ */
+export async function detectAllFriction(
+  pool: pg.Pool,
+  now: Date = new Date(),
+): Promise<number> {
   const shops = await pool.query<{ id: string }>(
     `SELECT s.id FROM "Shop" s
-     WHERE s."uninstalledAt" IS NULL AND EXISTS (
-       SELECT 1 FROM "InteractionEvent" e
-       WHERE e."shopId" = s.id AND e.type = 'click'
-         AND e.id > COALESCE((SELECT c."lastEventId" FROM "FrictionCursor" c
-                              WHERE c."shopId" = s.id), 0))`,
+     LEFT JOIN "FrictionCursor" c ON c."shopId" = s.id
+     WHERE s."uninstalledAt" IS NULL AND (
+       EXISTS (
+         SELECT 1 FROM "InteractionEvent" e
+         WHERE e."shopId" = s.id AND e.id > COALESCE(c."lastEventId", 0))
+       OR EXISTS (
+         SELECT 1 FROM "FrictionPendingVisit" p
+         JOIN "VisitorSession" v ON v."shopId" = p."shopId" AND v.id = p."sessionId"
+         WHERE p."shopId" = s.id
+           AND v."lastSeenAt" <= $1::timestamptz - make_interval(secs => $2)))`,
+    [now, SESSION_IDLE_MS / 1000],
   );
   let signals = 0;
-  for (const shop of shops.rows) signals += await detectFriction(pool, shop.id);
+  for (const shop of shops.rows) {
+    signals += await detectFriction(pool, shop.id, now);
+  }
   if (signals > 0) {
     logger.info({ shops: shops.rowCount, signals }, "friction detected");
   }

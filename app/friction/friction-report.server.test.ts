@@ -9,6 +9,7 @@ import {
   postJson,
 } from "../../test/support/batches";
 import { detectFriction } from "./detect-friction.server";
+import { signalPlaces } from "./friction-details.server";
 import { frictionReport } from "./friction-report.server";
 
 const T = Date.UTC(2026, 10, 20, 12);
@@ -84,11 +85,16 @@ describe("frictionReport", () => {
       estimatedRevenueAtStake: 100,
       smallSample: true,
     });
-    expect(report.hotspots[0]).toMatchObject({
-      kind: "dead-click",
-      selector: "#add-to-cart",
-      signals: 6,
-      sessions: 2,
+    const places = await signalPlaces(pool, {
+      shopId: shop.id,
+      timezone: "UTC",
+      range: RANGE,
     });
+    expect(
+      places.map((p) => [p.kind, p.selector, p.signals, p.sessions]),
+    ).toEqual([
+      ["dead-click", "#add-to-cart", 6, 2],
+      ["rage-click", "#add-to-cart", 2, 2],
+    ]);
   });
 });

@@ -3,26 +3,14 @@ import type { DateRange } from "~/analytics/date-range.server";
 import { RANGE_BOUNDS_SQL } from "~/analytics/date-range.server";
 import { estimateImpact, type SignalImpact } from "./impact";
 
-export interface FrictionHotspot {
-  kind: string;
-  path: string;
-  device: string;
-  selector: string;
-  signals: number;
-  sessions: number;
-}
-
 export interface FrictionReport {
   impacts: SignalImpact[];
-  hotspots: FrictionHotspot[];
 }
-
-const MAX_HOTSPOTS = 20;
 
 /**
  * Friction of a date range: per kind, the sessions affected and their RPS
- * and conversion against sessions without it (with the revenue-at-stake
- * estimate), and the pages and elements where signals cluster.
+ * and conversion against sessions without it, with the revenue-at-stake
+ * estimate.
  */
 export async function frictionReport(
   pool: pg.Pool,
@@ -67,31 +55,5 @@ export async function frictionReport(
     })),
   );
 
-  const hotspots = await pool.query<{
-    kind: string;
-    path: string;
-    device: string;
-    selector: string;
-    signals: string;
-    sessions: string;
-  }>(
-    `SELECT kind, path, device, selector, count(*) AS signals,
-            count(DISTINCT "sessionId") AS sessions
-     FROM "FrictionSignal"
-     WHERE "shopId" = $1
-       AND "occurredAt" >= ${RANGE_BOUNDS_SQL.lower("$2", "$4")}
-       AND "occurredAt" < ${RANGE_BOUNDS_SQL.upper("$3", "$4")}
-     GROUP BY kind, path, device, selector
-     ORDER BY signals DESC
-     LIMIT ${MAX_HOTSPOTS}`,
-    params,
-  );
-  return {
-    impacts,
-    hotspots: hotspots.rows.map((row) => ({
-      ...row,
-      signals: Number(row.signals),
-      sessions: Number(row.sessions),
-    })),
-  };
+  return { impacts };
 }

@@ -1,3 +1,4 @@
+import { isExcluded } from "./excluded-selectors";
 import type { ClickRow, TargetKind } from "./types";
 
 // Algorithm: sort a page view's clicks by time, drop clicks on exempt
@@ -64,14 +65,6 @@ export function detectRageClicks(
     }
   }
   return signals;
-}
-
-function isExcluded(selector: string, excluded: string[]): boolean {
-  return excluded.some((entry) =>
-    entry.endsWith("*")
-      ? selector.startsWith(entry.slice(0, -1))
-      : selector === entry,
-  );
 }
 
 function groupByPageView(clicks: ClickRow[]): ClickRow[][] {

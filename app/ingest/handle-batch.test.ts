@@ -205,7 +205,7 @@ describe("rejected batches", () => {
     ],
     [
       "unknown event type",
-      (b) => withEvent(b, { type: "teleport" }),
+      (b) => withEvent(b, { type: "swipe" }),
       "events.0.type",
     ],
     ["at before 2020", (b) => withEvent(b, { at: 1000 }), "events.0.at"],

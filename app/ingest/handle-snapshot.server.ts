@@ -10,7 +10,7 @@ import {
 } from "./batch-schema.server";
 import { assertAllowedOrigin, corsHeaders } from "./cors.server";
 import { IngestError, fromZodError } from "./errors.server";
-import { PAYLOAD_VERSION } from "./payload-types";
+import { KEY_ELEMENT_NAMES, PAYLOAD_VERSION } from "./payload-types";
 import { parseJsonObject, readBodyCapped } from "./read-body.server";
 import { findShopForIngest } from "./shop-lookup.server";
 
@@ -54,6 +54,21 @@ const snapshotSchema = z.object({
       "must be a serialized rrweb-snapshot document",
     )
     .loose(),
+  keyElements: z
+    .array(
+      z.object({
+        name: z.enum(KEY_ELEMENT_NAMES, {
+          error: `must be one of ${KEY_ELEMENT_NAMES.join(", ")}`,
+        }),
+        top: z
+          .number("must be a number of CSS pixels")
+          .min(0, "must not be negative")
+          .max(1_000_000, "must be at most 1000000"),
+      }),
+      "must be an array",
+    )
+    .max(KEY_ELEMENT_NAMES.length, "must list each key element once")
+    .optional(),
 });
 
 async function decode(
@@ -204,7 +219,7 @@ export async function handleSnapshot(
     const updated = await deps.pool.query(
       `UPDATE "PageSnapshot" SET
          data = $3, "byteSize" = $4, "viewportWidth" = $5,
-         "viewportHeight" = $6, "documentHeight" = $7
+         "viewportHeight" = $6, "documentHeight" = $7, "keyElements" = $10
        WHERE "shopId" = $1 AND "pageViewId" = $2 AND "byteSize" = 0
          AND path = $8 AND device = $9`,
       [
@@ -217,6 +232,7 @@ export async function handleSnapshot(
         snapshot.documentHeight,
         snapshot.path,
         snapshot.device,
+        snapshot.keyElements ? JSON.stringify(snapshot.keyElements) : null,
       ],
     );
     if (updated.rowCount === 0) throw notRequested();

@@ -286,6 +286,21 @@ export interface SnapshotPayload {
   documentHeight: number;
   /** rrweb-snapshot serialized node tree, inputs masked. */
   node: unknown;
+  /** Top edges, in document px, of the key elements found in the page. */
+  keyElements?: KeyElementPayload[];
+}
+
+export const KEY_ELEMENT_NAMES = [
+  "Add to cart",
+  "Buy now",
+  "Price",
+  "Reviews",
+  "Description",
+] as const;
+
+export interface KeyElementPayload {
+  name: (typeof KEY_ELEMENT_NAMES)[number];
+  top: number;
 }
 
 /** Every 4xx from the ingest endpoints has this body. */

@@ -93,6 +93,36 @@ describe("generateDemoTraffic", () => {
     expect(other).not.toEqual(batches);
   });
 
+  it("adds moves and hovers on desktop only, fields and errors", () => {
+    const devices = new Map(
+      batches.flatMap((batch) => batch.pages.map((p) => [p.id, p.device])),
+    );
+    const events = batches.flatMap((batch) => batch.events);
+    const count = (type: string) =>
+      events.filter((event) => event.type === type).length;
+    for (const type of ["move", "hover", "focus", "submit", "error"]) {
+      expect(count(type), type).toBeGreaterThan(0);
+    }
+    const pointer = events.filter(
+      (event) => event.type === "move" || event.type === "hover",
+    );
+    expect(
+      pointer.every(
+        (event) => "page" in event && devices.get(event.page) === "desktop",
+      ),
+    ).toBe(true);
+    // Long hovers on Add to cart that never became a click.
+    expect(
+      events.some(
+        (event) =>
+          event.type === "hover" &&
+          event.cta &&
+          event.durationMs >= 3500 &&
+          event.selector === "#add-to-cart",
+      ),
+    ).toBe(true);
+  });
+
   it("keeps every batch within the ingest limits", () => {
     for (const batch of batches) {
       expect(batch.v).toBe(1);

@@ -14,6 +14,7 @@ import {
   type PagePayload,
   type SnapshotPayload,
 } from "../../app/ingest/payload-types";
+import { demoBehaviourEvents } from "./demo-behaviour";
 
 // Synthetic shopper traffic for the demo storefront in public/storefront/.
 // The element table below must stay in step with those pages, and the tests
@@ -32,7 +33,7 @@ export const DEMO_PATHS: readonly DemoPath[] = [
 const DEVICES: readonly DeviceClass[] = ["mobile", "tablet", "desktop"];
 
 /** Border box in CSS pixels: x, y, width, height. */
-type Box = readonly [number, number, number, number];
+export type Box = readonly [number, number, number, number];
 
 /** One box per device class, in the order mobile, tablet, desktop. */
 type DeviceBoxes = readonly [Box | null, Box | null, Box | null];
@@ -1033,6 +1034,23 @@ export function generateDemoTraffic(
         previous = buildClick(random, view, click, previous, times[index]);
         events.push(previous);
       }
+      events.push(
+        ...demoBehaviourEvents(random, {
+          page,
+          device: visitor.device,
+          elements: elementsOf(path).flatMap((element) => {
+            const box = boxFor(element, visitor);
+            return box && isReachable(element, visitor, maxDepthPx)
+              ? [{ element, box }]
+              : [];
+          }),
+          clicks: events.filter(
+            (event): event is ClickPayload => event.type === "click",
+          ),
+          end,
+        }),
+      );
+      events.sort((a, b) => a.at - b.at);
       const lastClickAt = times.at(-1) ?? startedAt;
       events.push({
         type: "scroll",

@@ -14,6 +14,7 @@ import {
   CLICK_OUTCOME_WINDOW_MS,
   type BatchPayload,
   type ClickPayload,
+  type EventPayload,
   type ScrollPayload,
   type SnapshotPayload,
 } from "../../app/ingest/payload-types";
@@ -215,6 +216,16 @@ async function clickAndSettle(page: Page, selector: string) {
   await leave(page);
   await waitFor(() => clickOn(selector) !== undefined);
   return clickOn(selector)!;
+}
+
+function eventsOf<T extends EventPayload["type"]>(
+  type: T,
+): (EventPayload & { type: T })[] {
+  return recorded.batches.flatMap((batch) =>
+    batch.events.filter(
+      (e): e is EventPayload & { type: T } => e.type === type,
+    ),
+  );
 }
 
 function scrolls(): ScrollPayload[] {
@@ -551,6 +562,85 @@ describe.skipIf(!HAS_CHROMIUM)(
       expect(outcome.navigationMs).not.toBeNull();
       expect(outcome.navigationMs!).toBeGreaterThanOrEqual(200);
       expect(outcome.navigationMs!).toBeLessThan(CLICK_OUTCOME_WINDOW_MS);
+    });
+
+    it("gives a client-side navigation its own page view and depth", async () => {
+      const page = await openFixture("long.html");
+      await page.evaluate(() => {
+        const height = document.documentElement.scrollHeight;
+        window.scrollTo(0, height * 0.9 - innerHeight);
+      });
+      await page.waitForTimeout(400);
+      // What a theme's router does: new URL, new content, back to the top.
+      await page.evaluate(() => {
+        history.pushState({}, "", "/fixtures/next-page?tab=2");
+        document.querySelector<HTMLElement>(".content")!.style.height =
+          "1200px";
+        window.scrollTo(0, 0);
+      });
+      await page.waitForTimeout(900);
+      await page.click("#top-buy");
+      await leave(page);
+      await waitFor(() => clicks().length > 0 && scrolls().length >= 2);
+
+      const last = recorded.batches[recorded.batches.length - 1];
+      expect(last.pages.map((p) => p.path)).toEqual([
+        "/fixtures/long.html",
+        "/fixtures/next-page",
+      ]);
+      const [first, second] = last.pages;
+      expect(second.referrer).toBe(`${pageOrigin}/fixtures/long.html`);
+      const deepest = (id: string) =>
+        Math.max(
+          ...scrolls()
+            .filter((s) => s.page === id)
+            .map((s) => s.maxDepthPx),
+        );
+      expect(deepest(first.id)).toBe(5400);
+      // The new page was never scrolled: its depth is the first screen.
+      expect(deepest(second.id)).toBe(800);
+      expect(clickOn("#top-buy")!.page).toBe(second.id);
+    });
+
+    it("records moves, hovers, fields and errors without values", async () => {
+      const page = await openFixture("behaviour.html");
+      await page.mouse.move(10, 10);
+      for (let step = 1; step <= 8; step++) {
+        await page.mouse.move(10 + step * 30, 10 + step * 20);
+        await page.waitForTimeout(80);
+      }
+      await page.hover("#add");
+      await page.waitForTimeout(1300);
+      await page.mouse.move(600, 700);
+      await page.fill("#email", "jane@example.com");
+      await page.fill("#first-name", "Jane");
+      await page.click("#broken");
+      await page.click("#join");
+      await page.waitForTimeout(300);
+      await leave(page);
+      await waitFor(() => eventsOf("error").length > 0);
+
+      const moves = eventsOf("move");
+      // Eight moves over about 700 ms, sampled every 250 ms.
+      expect(moves.length).toBeGreaterThanOrEqual(2);
+      expect(moves.length).toBeLessThanOrEqual(5);
+      const hover = eventsOf("hover").find((h) => h.selector === "#add")!;
+      expect(hover.cta).toBe(true);
+      expect(hover.durationMs).toBeGreaterThanOrEqual(1300);
+      expect(eventsOf("focus").map((f) => [f.field, f.form])).toEqual([
+        ["#email", "#newsletter"],
+        ["#first-name", "#newsletter"],
+      ]);
+      expect(eventsOf("blur").map((f) => f.field)).toEqual([
+        "#email",
+        "#first-name",
+      ]);
+      expect(eventsOf("submit").map((f) => f.form)).toEqual(["#newsletter"]);
+      const [error] = eventsOf("error");
+      expect(error.message).toContain("missingFunction");
+      const sent = JSON.stringify(recorded.batches);
+      expect(sent).not.toContain("jane@example.com");
+      expect(sent).not.toContain("secret-token-123");
     });
 
     it("uploads a masked snapshot when asked", async () => {

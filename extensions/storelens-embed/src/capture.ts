@@ -1,7 +1,15 @@
 // DOM side of the capture: turns click and scroll activity into payloads.
 // The arithmetic lives in capture-maths.ts.
 
-import type { ScrollPayload } from "../../../app/ingest/payload-types";
+import type {
+  MovePayload,
+  ScrollPayload,
+} from "../../../app/ingest/payload-types";
+
+export type Placement = Pick<
+  MovePayload,
+  "x" | "y" | "selector" | "offsetX" | "offsetY" | "fixed"
+>;
 import {
   buildSelector,
   offsetFraction,
@@ -17,7 +25,7 @@ const CLICK_TARGETS =
   "a,button,input,select,textarea,label,summary," +
   "[role=button],[role=link],[data-storelens-id]";
 
-function isUniqueId(id: string): boolean {
+export function isUniqueId(id: string): boolean {
   return document.querySelectorAll("#" + id).length === 1;
 }
 
@@ -76,6 +84,36 @@ function opensNewTab(event: MouseEvent, target: Element): boolean {
   );
 }
 
+/** Returns the element that an event inside `origin` is credited to. */
+export function creditedElement(origin: Element): Element {
+  return origin.closest(CLICK_TARGETS) || origin;
+}
+
+/**
+ * Locates a pointer event: its document point (viewport point inside a
+ * fixed box), the target's selector and the position inside its box.
+ */
+export function placement(event: MouseEvent, target: Element): Placement {
+  const fixed = inFixedBox(target);
+  const metrics = pageMetrics();
+  const point = pagePoint(
+    event.clientX,
+    event.clientY,
+    metrics.scrollX,
+    metrics.scrollY,
+    fixed,
+  );
+  const box = target.getBoundingClientRect();
+  return {
+    x: Math.round(point.x),
+    y: Math.round(point.y),
+    selector: buildSelector(target, isUniqueId),
+    offsetX: roundFraction(offsetFraction(event.clientX, box.left, box.width)),
+    offsetY: roundFraction(offsetFraction(event.clientY, box.top, box.height)),
+    fixed,
+  };
+}
+
 /**
  * Builds the payload of a click, or returns undefined for clicks that have
  * no position of their own: a `click` made by a script (untrusted), by the
@@ -93,33 +131,18 @@ export function clickPayload(
   }
   if (isLabelEcho(event, origin)) return undefined;
 
-  const target = origin.closest(CLICK_TARGETS) || origin;
-  const fixed = inFixedBox(target);
-  const metrics = pageMetrics();
-  const point = pagePoint(
-    event.clientX,
-    event.clientY,
-    metrics.scrollX,
-    metrics.scrollY,
-    fixed,
-  );
-  const box = target.getBoundingClientRect();
-
+  const target = creditedElement(origin);
   // Some browsers fire `click` as a plain MouseEvent without
   // `pointerType`, so the type of the last pointerdown is used instead.
   const pointerType = (event as PointerEvent).pointerType || lastPointerType;
+  const metrics = pageMetrics();
   return {
     type: "click",
     page,
     at: Date.now(),
-    x: Math.round(point.x),
-    y: Math.round(point.y),
+    ...placement(event, target),
     viewportWidth: metrics.viewportWidth,
     viewportHeight: metrics.viewportHeight,
-    selector: buildSelector(target, isUniqueId),
-    offsetX: roundFraction(offsetFraction(event.clientX, box.left, box.width)),
-    offsetY: roundFraction(offsetFraction(event.clientY, box.top, box.height)),
-    fixed,
     touch: pointerType === "touch",
     outcome: emptyOutcome({
       targetKind: classifyTarget(target),
@@ -136,13 +159,22 @@ export interface ScrollTracker {
   take(): ScrollPayload | undefined;
 }
 
-export function createScrollTracker(page: string): ScrollTracker {
+/**
+ * Tracks the deepest scroll of one page view. Readings before `settledAt`
+ * (epoch ms) are ignored: after a client-side navigation the old page's
+ * scroll offset lingers until the theme scrolls the new page to its top.
+ */
+export function createScrollTracker(
+  page: string,
+  settledAt = 0,
+): ScrollTracker {
   let maxDepthPx = 0;
   let documentHeight = 0;
   let reachedAt = 0;
   let sentDepthPx = 0;
 
   function measure() {
+    if (Date.now() < settledAt) return;
     const metrics = pageMetrics();
     const depth = Math.round(
       scrollDepth(

@@ -4,6 +4,7 @@
 import { snapshot } from "rrweb-snapshot";
 import {
   PAYLOAD_VERSION,
+  type KeyElementPayload,
   type SnapshotPayload,
 } from "../../../app/ingest/payload-types";
 import type { DeviceClass } from "../../../app/ingest/payload-types";
@@ -60,6 +61,32 @@ async function gzip(text: string): Promise<Blob> {
   return new Response(stream).blob();
 }
 
+/** Elements a merchant wants seen, found by the usual theme markup. */
+const KEY_ELEMENTS: [KeyElementPayload["name"], string][] = [
+  ["Add to cart", "form[action*='/cart/add'] [type=submit], [name=add]"],
+  ["Buy now", ".shopify-payment-button"],
+  ["Price", "[class*=price]"],
+  ["Reviews", "#shopify-product-reviews, .spr-container, [id*=review]"],
+  [
+    "Description",
+    "[class*=product__description], [class*=product-description]",
+  ],
+];
+
+/** Measures the top edge of each key element the page shows. */
+function keyElements(scrollY: number): KeyElementPayload[] {
+  const found: KeyElementPayload[] = [];
+  for (const [name, selector] of KEY_ELEMENTS) {
+    const element = Array.from(document.querySelectorAll(selector)).find(
+      (candidate) => candidate.getBoundingClientRect().height > 0,
+    );
+    if (!element) continue;
+    const top = element.getBoundingClientRect().top + scrollY;
+    found.push({ name, top: Math.max(0, Math.round(top)) });
+  }
+  return found;
+}
+
 /** Serializes the document and uploads it; never rejects. */
 export const takeSnapshot: TakeSnapshot = async (options) => {
   try {
@@ -86,6 +113,7 @@ export const takeSnapshot: TakeSnapshot = async (options) => {
       viewportHeight: metrics.viewportHeight,
       documentHeight: metrics.documentHeight,
       node,
+      keyElements: keyElements(metrics.scrollY),
     };
     const json = JSON.stringify(payload);
     const headers: Record<string, string> = {

@@ -1,14 +1,17 @@
 // Storefront entry: reads its settings from the script tag that the theme
-// app embed renders, then captures clicks and scroll depth for the page
-// view and sends them once the shopper allows analytics.
+// app embed renders, then captures clicks, scroll depth, pointer moves and
+// hovers, form fields and errors for each page view (a document load or a
+// client-side navigation) and sends them once the shopper allows analytics.
 
 import {
   MAX_TITLE_LENGTH,
   MAX_URL_LENGTH,
   type BatchResponse,
+  type EventPayload,
   type LandingPayload,
   type PagePayload,
 } from "../../../app/ingest/payload-types";
+import { watchBehaviour } from "./behaviour";
 import { clickPayload, createScrollTracker } from "./capture";
 import { createCartAttributeWriter } from "./cart-attribute";
 import { deviceClass } from "./capture-maths";
@@ -24,6 +27,13 @@ import { createTransport } from "./transport";
 export const FLUSH_INTERVAL_MS = 5000;
 /** Minimum gap between two scroll depth readings during a scroll. */
 export const SCROLL_THROTTLE_MS = 250;
+/**
+ * Wait after a client-side navigation before the new page's depth is read:
+ * themes scroll the new page to its top just after they change the URL.
+ */
+export const NAVIGATION_SETTLE_MS = 500;
+/** Page views of one document sent with each batch, newest kept. */
+const MAX_DOCUMENT_PAGES = 10;
 
 interface StorelensWindow {
   __storelensStarted?: boolean;
@@ -127,18 +137,17 @@ function newPageView(): PagePayload {
 }
 
 /**
- * Returns a function that loads the snapshot bundle and runs it. The bundle
- * is large, so it is loaded only when the server requests a snapshot of
- * this page view, and at most once.
+ * Returns a function that loads the snapshot bundle and runs it for a page
+ * view. The bundle is large, so it is loaded only when the server requests
+ * a snapshot, and at most once per page view.
  */
 function snapshotLoader(
   settings: Settings,
-  page: PagePayload,
   allowed: () => boolean,
-): () => void {
-  let requested = false;
+): (page: PagePayload) => void {
+  const requested: string[] = [];
 
-  const takeSnapshot = () => {
+  const takeSnapshot = (page: PagePayload) => {
     const snapshot = host.__storelensSnapshot;
     if (!snapshot || !allowed()) return;
     snapshot({
@@ -151,25 +160,26 @@ function snapshotLoader(
     }).catch(report);
   };
 
-  return () => {
-    if (requested) return;
-    requested = true;
+  return (page) => {
+    if (requested.indexOf(page.id) >= 0) return;
+    requested.push(page.id);
     if (host.__storelensSnapshot || !settings.snapshotSrc) {
-      takeSnapshot();
+      takeSnapshot(page);
       return;
     }
     const loader = document.createElement("script");
     loader.src = settings.snapshotSrc;
     loader.async = true;
-    loader.onload = guard(takeSnapshot);
+    loader.onload = guard(() => takeSnapshot(page));
     markOwnNode(loader);
     document.head.appendChild(loader);
   };
 }
 
 function run(settings: Settings) {
-  const page = newPageView();
-  const scroll = createScrollTracker(page.id);
+  let page = newPageView();
+  const pages = [page];
+  let scroll = createScrollTracker(page.id);
   let consent: ConsentState = "pending";
   let lastPointerType = "";
   let scrollTimer: ReturnType<typeof setTimeout> | undefined;
@@ -185,39 +195,68 @@ function run(settings: Settings) {
     writeCartSession(current.sessionId);
     return current;
   };
-  const loadSnapshot = snapshotLoader(
-    settings,
-    page,
-    () => consent === "allowed",
-  );
+  const loadSnapshot = snapshotLoader(settings, () => consent === "allowed");
   const transport = createTransport({
     endpoint: settings.endpoint,
     shop: settings.shop,
-    page,
+    pages: () => pages,
     landing: landingOf(page),
     identity,
     onResponse: (response: BatchResponse) => {
       const requested = response && response.snapshotPages;
-      if (requested && requested.indexOf(page.id) >= 0) loadSnapshot();
+      if (requested && requested.indexOf(page.id) >= 0) loadSnapshot(page);
     },
   });
+  const push = (event: EventPayload) => {
+    if (capturing()) transport.push(event);
+  };
+  const behaviour = watchBehaviour(() => page.id, push);
 
   queuePageExposure(transport.push, page.startedAt);
 
   // Added before the page-exit listeners below, so that a click's window
   // receives the `pagehide` or `visibilitychange` before the click is sent.
-  const clickEffects = watchClickEffects((click) => {
-    if (capturing()) transport.push(click);
-  });
+  const clickEffects = watchClickEffects(push);
 
   function flush(final: boolean) {
     // On exit a click is sent without waiting for the rest of its window.
-    if (final) clickEffects.finishAll();
+    if (final) {
+      clickEffects.finishAll();
+      behaviour.finish();
+    }
     if (consent !== "allowed") return;
     const depth = scroll.take();
     if (depth) transport.push(depth);
     transport.flush(final);
   }
+
+  // A client-side navigation to another path starts a new page view with
+  // its own depth; a change of query or fragment (a variant picker) does not.
+  function navigated() {
+    const path = location.pathname.slice(0, MAX_URL_LENGTH);
+    if (path === page.path) return;
+    const depth = scroll.take();
+    if (depth) push(depth);
+    behaviour.newPage();
+    const previous = page;
+    page = newPageView();
+    page.referrer = location.origin + previous.path;
+    pages.push(page);
+    if (pages.length > MAX_DOCUMENT_PAGES) pages.shift();
+    scroll = createScrollTracker(page.id, Date.now() + NAVIGATION_SETTLE_MS);
+    setTimeout(
+      guard(() => scroll.measure()),
+      NAVIGATION_SETTLE_MS,
+    );
+  }
+  for (const name of ["pushState", "replaceState"] as const) {
+    const original = history[name];
+    history[name] = function (this: History, ...args) {
+      original.apply(this, args);
+      guard(navigated)();
+    };
+  }
+  addEventListener("popstate", guard(navigated));
 
   const options = { capture: true, passive: true };
   document.addEventListener(

@@ -81,7 +81,7 @@ function transport(overrides: Partial<TransportOptions> = {}) {
   return createTransport({
     endpoint: "http://127.0.0.1:9/collect",
     shop: "demo.myshopify.com",
-    page: PAGE,
+    pages: () => [PAGE],
     identity: () => ({
       visitorId: "0e4bd0f4-5c39-4d3b-a7b4-0a4c1c2f6f01",
       sessionId: "6f1e7a4e-28a4-4a47-9a53-31cf2c7d1a02",

@@ -34,7 +34,12 @@ interface Batch {
 export interface TransportOptions {
   endpoint: string;
   shop: string;
-  page: PagePayload;
+  /**
+   * Page views of this document, sent with every batch: a client-side
+   * navigation adds one, and events of the previous one may still be
+   * queued when the server has not stored it yet (consent came late).
+   */
+  pages: () => PagePayload[];
   /**
    * Entry data of this page view. The server keeps the first one a visit
    * reports, so only the landing page's counts.
@@ -94,7 +99,7 @@ export function createTransport(options: TransportOptions): Transport {
       visitorId: batch.identity.visitorId,
       sessionId: batch.identity.sessionId,
       sentAt: Date.now(),
-      pages: [options.page],
+      pages: options.pages(),
       events: batch.events,
       landing: options.landing,
     };

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "FrictionCursor" ADD COLUMN     "closedThrough" TIMESTAMP(3);

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "PageSnapshot" ADD COLUMN     "keyElements" JSONB;
