@@ -212,8 +212,9 @@ export const EXPERIMENT_KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 /**
  * The shopper saw one variant of an A/B test. The theme or a testing tool
- * reports it (through the web pixel, or a URL parameter or cookie that the
- * storefront script reads); the visit belongs to the first variant it saw.
+ * reports it as a custom event or names it in an `sl_variant` URL parameter
+ * or cookie, and the web pixel forwards it. The visit belongs to the first
+ * variant it saw.
  */
 export interface ExposurePayload {
   type: "exposure";

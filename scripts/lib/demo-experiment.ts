@@ -10,10 +10,10 @@ import {
 
 // A demo A/B test, sent through the app's real endpoints. Every demo visit
 // that opens the product page is exposed to the control or to a sticky
-// add-to-cart bar, 50/50 by its session id, as when the storefront script
-// reads an `sl_variant` cookie. Treatment visits that reached the product
-// page but did not buy convert now and then, so the test has an effect to
-// find. The hypotheses are created through the admin's own forms.
+// add-to-cart bar, 50/50 by its session id, as a theme that sets an
+// `sl_variant` cookie would assign them. Treatment visits that reached the
+// product page but did not buy convert now and then, so the test has an
+// effect to find. The hypotheses are created through the admin's own forms.
 
 export const DEMO_EXPERIMENT_KEY = "sticky-add-to-cart";
 const PRODUCT_PATH = "/products/linen-shirt";

@@ -17,7 +17,6 @@ import { createCartAttributeWriter } from "./cart-attribute";
 import { deviceClass } from "./capture-maths";
 import { markOwnNode, watchClickEffects } from "./click-effects";
 import { watchConsent, type ConsentState } from "./consent";
-import { queuePageExposure } from "./exposure";
 import { touchIdentity, uuid } from "./identity";
 import { guard, report, setDebug } from "./log";
 import type { TakeSnapshot } from "./snapshot";
@@ -211,8 +210,6 @@ function run(settings: Settings) {
     if (capturing()) transport.push(event);
   };
   const behaviour = watchBehaviour(() => page.id, push);
-
-  queuePageExposure(transport.push, page.startedAt);
 
   // Added before the page-exit listeners below, so that a click's window
   // receives the `pagehide` or `visibilitychange` before the click is sent.

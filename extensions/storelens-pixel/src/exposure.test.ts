@@ -109,3 +109,63 @@ describe("pixel forwarding", () => {
     expect(sent).toHaveLength(1);
   });
 });
+
+describe("exposure named by the page", () => {
+  it("reads the URL parameter of a page view", async () => {
+    const sent = recordFetch();
+    const fake = fakePixelApi();
+    createPixel(fake.api);
+    fake.emit("page_viewed", standardEvent("/?sl_variant=hero.v2%3Ab"));
+    await vi.advanceTimersByTimeAsync(FLUSH_DELAY_MS);
+
+    const events = sent.flatMap((request) => request.batch.events);
+    const exposures = events.filter((event) => event.type === "exposure");
+    expect(exposures).toEqual([
+      { type: "exposure", experiment: "hero.v2", variant: "b", at: START },
+    ]);
+    expect(batchSchema.safeParse(sent[0].batch).success).toBe(true);
+  });
+
+  it("falls back to the cookie", async () => {
+    const sent = recordFetch();
+    const fake = fakePixelApi();
+    fake.cookies.set("sl_variant", "free_ship:treatment");
+    createPixel(fake.api);
+    fake.emit("page_viewed", standardEvent("/collections/all?q=1"));
+    await vi.advanceTimersByTimeAsync(FLUSH_DELAY_MS);
+
+    const exposure = sent
+      .flatMap((request) => request.batch.events)
+      .find((event) => event.type === "exposure");
+    expect(exposure).toMatchObject({
+      experiment: "free_ship",
+      variant: "treatment",
+    });
+  });
+
+  it.each([
+    ["no variant", "?sl_variant=banner"],
+    ["three parts", "?sl_variant=a:b:c"],
+    ["markup", "?sl_variant=a:%3Cb%3E"],
+    ["overlong key", `?sl_variant=${"k".repeat(65)}:b`],
+  ])("ignores %s", async (_name, search) => {
+    const sent = recordFetch();
+    const fake = fakePixelApi();
+    createPixel(fake.api);
+    fake.emit("page_viewed", standardEvent(`/${search}`));
+    await vi.advanceTimersByTimeAsync(FLUSH_DELAY_MS);
+
+    const types = sent.flatMap((r) => r.batch.events.map((e) => e.type));
+    expect(types).toEqual(["shopify"]);
+  });
+
+  it("sends nothing after refusal", async () => {
+    const sent = recordFetch();
+    const fake = fakePixelApi({ allowed: false });
+    createPixel(fake.api);
+    fake.setConsent(false);
+    fake.emit("page_viewed", standardEvent("/?sl_variant=hero:b"));
+    await vi.advanceTimersByTimeAsync(FLUSH_DELAY_MS);
+    expect(sent).toHaveLength(0);
+  });
+});

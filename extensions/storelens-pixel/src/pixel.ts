@@ -16,6 +16,7 @@ import { MAX_QUEUED_EVENTS } from "../../storelens-embed/src/transport";
 import {
   CUSTOM_EVENTS,
   exposureFromCustomEvent,
+  exposureFromPage,
   type CustomPixelEvent,
 } from "./exposure";
 import { landingFromPageView } from "./landing";
@@ -40,7 +41,10 @@ type ConsentState = "pending" | "allowed" | "denied";
 export interface PixelApi {
   settings: ExtensionApi["settings"];
   analytics: ExtensionApi["analytics"];
-  browser: { localStorage: AsyncKeyValueStore };
+  browser: {
+    localStorage: AsyncKeyValueStore;
+    cookie: { get(name: string): Promise<string | undefined> };
+  };
   init: {
     context?: unknown;
     data: { shop: { myshopifyDomain: string } };
@@ -156,6 +160,29 @@ export function createPixel(api: PixelApi): void {
       );
     }
     enqueue(observed);
+    if (name === "page_viewed") observePageExposure(raw, event.at);
+  }
+
+  function observePageExposure(raw: PixelEvent, at: number) {
+    const search = (
+      raw as { context?: { document?: { location?: { search?: unknown } } } }
+    ).context?.document?.location?.search;
+    exposureFromPage(
+      typeof search === "string" ? search : "",
+      (name) => api.browser.cookie.get(name),
+      at,
+    ).then(
+      guard((exposure) => {
+        if (exposure && consent !== "denied") {
+          enqueue({
+            event: exposure,
+            clientId: clientIdOf(raw),
+            flushNow: false,
+          });
+        }
+      }),
+      report,
+    );
   }
 
   function observeExposure(raw: CustomPixelEvent) {
