@@ -33,7 +33,7 @@ export interface SeedDemoExperimentOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-interface ExposedVisit {
+export interface ExposedVisit {
   batch: BatchPayload;
   variant: "control" | "sticky-bar";
   at: number;
@@ -45,7 +45,7 @@ function variantOf(sessionId: string): ExposedVisit["variant"] {
 }
 
 /** First product page view of each demo visit, with its arm. */
-function exposedVisits(batches: BatchPayload[]): ExposedVisit[] {
+export function exposedVisits(batches: BatchPayload[]): ExposedVisit[] {
   const visits = new Map<string, ExposedVisit>();
   for (const batch of batches) {
     const page = batch.pages.find((entry) => entry.path === PRODUCT_PATH);
@@ -98,7 +98,7 @@ async function postExposure(
   }
 }
 
-function extraOrders(
+export function extraOrders(
   visits: ExposedVisit[],
   plans: DemoOrderPlan[],
   seed: number,

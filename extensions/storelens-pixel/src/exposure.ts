@@ -54,7 +54,7 @@ export function exposureFromCustomEvent(
 /**
  * Reads the exposure a page names: the `sl_variant` URL parameter of
  * `search`, else the `sl_variant` cookie. Returns undefined when neither
- * holds a valid `experiment:variant` pair.
+ * contains a valid `experiment:variant` pair.
  */
 export async function exposureFromPage(
   search: string,
