@@ -1,8 +1,18 @@
 import type pg from "pg";
-import type { DateRange } from "./date-range.server";
 import { RANGE_BOUNDS_SQL } from "./date-range.server";
+import {
+  HEATMAP_EVENTS_SQL,
+  HEATMAP_EVENT_FILTER_SQL,
+  cellSql,
+} from "./heatmap-cell-sql";
+import type { HeatmapKind } from "./heatmap-cell-sql";
+import type { PageMapFilter } from "./heatmap-filter";
+import { pageMapParams } from "./heatmap-filter";
 
-/** Clicks on one element at one offset inside its box, rounded to 0.01. */
+/**
+ * Clicks (or moves) on one element in one cell of the grid over its box,
+ * placed at their mean offset inside the box.
+ */
 export interface ClickGroup {
   selector: string;
   fixed: boolean;
@@ -14,58 +24,63 @@ export interface ClickGroup {
   y: number;
 }
 
-/** Caps the rows sent to the browser; groups are sorted by clicks first. */
-const MAX_GROUPS = 20_000;
+export interface HeatmapFilter extends PageMapFilter {
+  kind: HeatmapKind;
+}
 
-export async function clickGroups(
-  pool: pg.Pool,
-  filter: {
-    shopId: string;
-    timezone: string;
-    path: string;
-    device: string;
-    range: DateRange;
-  },
-): Promise<ClickGroup[]> {
-  const result = await pool.query<{
-    selector: string;
-    fixed: boolean | null;
-    offset_x: number;
-    offset_y: number;
-    clicks: string;
-    x: number;
-    y: number;
-  }>(
-    `SELECT e.selector, e.fixed,
-            round(e."offsetX"::numeric, 2)::float8 AS offset_x,
-            round(e."offsetY"::numeric, 2)::float8 AS offset_y,
-            count(*) AS clicks, avg(e.x) AS x, avg(e.y) AS y
-     FROM "InteractionEvent" e
-     JOIN "VisitorSession" s ON s."shopId" = e."shopId" AND s.id = e."sessionId"
-     WHERE e."shopId" = $1 AND e.path = $2 AND e.device = $3
-       AND e.type = 'click'
+/** Caps the rows sent to the browser; groups are sorted by clicks first. */
+export const MAX_GROUPS = 20_000;
+
+/**
+ * Parameters of `rawCellsSql`: those of every page map, then the kind as
+ * $9. The rollup read adds the band id as $10.
+ */
+export function heatmapParams(filter: HeatmapFilter) {
+  return [...pageMapParams(filter), filter.kind];
+}
+
+/**
+ * Raw events of a heatmap filter as rows shaped like HeatmapCell. With
+ * `afterId`, only events past that id (an SQL expression).
+ */
+export function rawCellsSql(afterId?: string): string {
+  return `SELECT e.selector, COALESCE(e.fixed, false) AS fixed,
+            ${cellSql('e."offsetX"')} AS "cellX",
+            ${cellSql('e."offsetY"')} AS "cellY",
+            1 AS events, e.x AS "sumX", e.y AS "sumY",
+            e."offsetX" AS "sumOffsetX", e."offsetY" AS "sumOffsetY"
+     FROM ${HEATMAP_EVENTS_SQL}
+     WHERE e."shopId" = $1 ${afterId ? `AND e.id > ${afterId}` : ""}
+       AND e.path = $2 AND e.device = $3 AND e.type = $9
+       AND e."viewportWidth" >= $7 AND e."viewportWidth" <= $8
        AND e."occurredAt" >= ${RANGE_BOUNDS_SQL.lower("$4", "$6")}
        AND e."occurredAt" < ${RANGE_BOUNDS_SQL.upper("$5", "$6")}
-       AND NOT s."isBot"
-     GROUP BY 1, 2, 3, 4
-     ORDER BY clicks DESC
-     LIMIT ${MAX_GROUPS}`,
-    [
-      filter.shopId,
-      filter.path,
-      filter.device,
-      filter.range.from,
-      filter.range.to,
-      filter.timezone,
-    ],
+       AND ${HEATMAP_EVENT_FILTER_SQL} AND NOT s."isBot"`;
+}
+
+/** Sums rows shaped like HeatmapCell from `cells` into ClickGroup rows. */
+export const GROUPS_SQL = `SELECT selector, fixed,
+         sum("sumOffsetX") / sum(events) AS "offsetX",
+         sum("sumOffsetY") / sum(events) AS "offsetY",
+         sum(events)::int AS clicks,
+         sum("sumX") / sum(events) AS x, sum("sumY") / sum(events) AS y
+  FROM cells
+  GROUP BY selector, fixed, "cellX", "cellY"
+  HAVING sum(events) > 0
+  ORDER BY clicks DESC, selector, "cellY", "cellX"
+  LIMIT ${MAX_GROUPS}`;
+
+/**
+ * The heatmap's groups computed from raw events alone: the baseline the
+ * rollup is measured and checked against.
+ */
+export async function rawHeatmapGroups(
+  pool: pg.Pool,
+  filter: HeatmapFilter,
+): Promise<ClickGroup[]> {
+  const result = await pool.query<ClickGroup>(
+    `WITH cells AS (${rawCellsSql()}) ${GROUPS_SQL}`,
+    heatmapParams(filter),
   );
-  return result.rows.map((row) => ({
-    selector: row.selector,
-    fixed: row.fixed ?? false,
-    offsetX: row.offset_x,
-    offsetY: row.offset_y,
-    clicks: Number(row.clicks),
-    x: row.x,
-    y: row.y,
-  }));
+  return result.rows;
 }

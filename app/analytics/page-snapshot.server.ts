@@ -13,10 +13,14 @@ export interface PageSnapshotData {
   node: Record<string, unknown>;
 }
 
-/** Returns the newest uploaded snapshot of a path on a device class, if any. */
+/**
+ * Returns the newest uploaded snapshot of a path for a device class and
+ * viewport band, if any. Snapshots of other bands are never used: their
+ * layout would put elements elsewhere.
+ */
 export async function latestPageSnapshot(
   pool: pg.Pool,
-  filter: { shopId: string; path: string; device: string },
+  filter: { shopId: string; path: string; device: string; band: string },
 ): Promise<PageSnapshotData | null> {
   const result = await pool.query<{
     day: string;
@@ -28,10 +32,11 @@ export async function latestPageSnapshot(
     `SELECT to_char(day, 'YYYY-MM-DD') AS day, "viewportWidth",
             "viewportHeight", "documentHeight", data
      FROM "PageSnapshot"
-     WHERE "shopId" = $1 AND path = $2 AND device = $3 AND "byteSize" > 0
+     WHERE "shopId" = $1 AND path = $2 AND device = $3 AND band = $4
+       AND "byteSize" > 0
      ORDER BY day DESC
      LIMIT 1`,
-    [filter.shopId, filter.path, filter.device],
+    [filter.shopId, filter.path, filter.device, filter.band],
   );
   const row = result.rows[0];
   if (!row) return null;

@@ -1,6 +1,7 @@
 import type pg from "pg";
-import type { DateRange } from "./date-range.server";
 import { RANGE_BOUNDS_SQL } from "./date-range.server";
+import type { PageMapFilter } from "./heatmap-filter";
+import { pageMapParams } from "./heatmap-filter";
 
 /** Page views per whole percent of the page reached (0..100). */
 export interface DepthHistogramRow {
@@ -10,13 +11,7 @@ export interface DepthHistogramRow {
 
 export async function scrollDepths(
   pool: pg.Pool,
-  filter: {
-    shopId: string;
-    timezone: string;
-    path: string;
-    device: string;
-    range: DateRange;
-  },
+  filter: PageMapFilter,
 ): Promise<DepthHistogramRow[]> {
   // Page views without a scroll event have no document height and are left
   // out rather than counted as 0%.
@@ -28,19 +23,13 @@ export async function scrollDepths(
      JOIN "VisitorSession" s ON s."shopId" = pv."shopId" AND s.id = pv."sessionId"
      WHERE pv."shopId" = $1 AND pv.path = $2 AND pv.device = $3
        AND pv."documentHeight" > 0
+       AND pv."viewportWidth" >= $7 AND pv."viewportWidth" <= $8
        AND pv."startedAt" >= ${RANGE_BOUNDS_SQL.lower("$4", "$6")}
        AND pv."startedAt" < ${RANGE_BOUNDS_SQL.upper("$5", "$6")}
        AND NOT s."isBot"
      GROUP BY 1
      ORDER BY 1`,
-    [
-      filter.shopId,
-      filter.path,
-      filter.device,
-      filter.range.from,
-      filter.range.to,
-      filter.timezone,
-    ],
+    pageMapParams(filter),
   );
   return result.rows.map((row) => ({
     percent: row.percent,

@@ -1,11 +1,13 @@
 import { Banner, BlockStack, Spinner, Text } from "@shopify/polaris";
 import { useEffect, useRef, useState } from "react";
 import type { ClickGroup } from "~/analytics/click-groups.server";
+import type { ElementConversion } from "~/analytics/element-conversion";
 import type { HeatCell } from "~/analytics/heatmap-grid";
 import { binPoints } from "~/analytics/heatmap-grid";
 import type { PageSnapshotData } from "~/analytics/page-snapshot.server";
 import type { ScrollReach } from "~/analytics/scroll-reach";
-import { plural } from "./format";
+import { drawBubbles, placeBubbles } from "./heatmap-bubbles";
+import { formatPercent, plural } from "./format";
 import {
   HEAT_CELL_PX,
   attachOverlay,
@@ -15,13 +17,16 @@ import {
   placeClickGroups,
 } from "./heatmap-drawing";
 
-export type HeatmapMode = "clicks" | "scroll";
+/** Heat of click groups, the scroll map, or conversion bubbles per element. */
+export type HeatmapMode = "clicks" | "scroll" | "elements";
 
 interface Props {
   mode: HeatmapMode;
   snapshot: PageSnapshotData | null;
   clickGroups: ClickGroup[];
   scroll: ScrollReach;
+  /** Elements of the conversion map (mode "elements"). */
+  elements: ElementConversion[];
   /** Viewport to draw at when there is no snapshot. */
   fallbackViewport: { width: number; height: number };
 }
@@ -41,7 +46,8 @@ interface DrawResult {
  * canvas laid over the rebuilt document.
  */
 export function HeatmapView(props: Props) {
-  const { mode, snapshot, clickGroups, scroll, fallbackViewport } = props;
+  const { mode, snapshot, clickGroups, scroll, elements, fallbackViewport } =
+    props;
   const outer = useRef<HTMLDivElement>(null);
   const frameRoot = useRef<HTMLDivElement>(null);
   const [status, setStatus] = useState<"loading" | "ready" | "error">(
@@ -92,7 +98,7 @@ export function HeatmapView(props: Props) {
     };
     // Redraw only when the data changes, not on every parent render.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [mode, snapshot, clickGroups, scroll]);
+  }, [mode, snapshot, clickGroups, scroll, elements]);
 
   const scale = width > 0 ? Math.min(1, width / viewport.width) : 1;
 
@@ -132,6 +138,7 @@ export function HeatmapView(props: Props) {
             result={result}
             scroll={scroll}
             clickGroups={clickGroups}
+            elements={elements}
           />
         ) : null}
       </BlockStack>
@@ -144,8 +151,9 @@ function Summary(props: {
   result: DrawResult;
   scroll: ScrollReach;
   clickGroups: ClickGroup[];
+  elements: ElementConversion[];
 }) {
-  const { mode, result, scroll, clickGroups } = props;
+  const { mode, result, scroll, clickGroups, elements } = props;
   const notice = result.snapshotFailed ? (
     <Text as="p" tone="caution">
       The stored snapshot of this page could not be rebuilt, so a blank page is
@@ -164,6 +172,11 @@ function Summary(props: {
           the page ({plural(scroll.pageViews, "page view", "page views")}).
         </Text>
       </div>
+    );
+  }
+  if (mode === "elements") {
+    return (
+      <ElementsSummary notice={notice} elements={elements} result={result} />
     );
   }
   const hottest = result.hottest;
@@ -198,6 +211,52 @@ function Summary(props: {
   );
 }
 
+function ElementsSummary(props: {
+  notice: React.ReactNode;
+  elements: ElementConversion[];
+  result: DrawResult;
+}) {
+  const { notice, elements, result } = props;
+  const rated = elements.filter((element) => !element.tooSmall);
+  const best = rated.reduce<ElementConversion | null>(
+    (top, element) =>
+      !top || element.conversionRate > top.conversionRate ? element : top,
+    null,
+  );
+  return (
+    <div
+      data-testid="conversion-summary"
+      data-best-selector={best?.selector ?? ""}
+    >
+      <BlockStack gap="100">
+        {notice}
+        {elements.length === 0 ? (
+          <Text as="p">No clicks on this page in this range.</Text>
+        ) : best ? (
+          <Text as="p">
+            Best converting element: <code>{best.selector}</code> (
+            {formatPercent(best.conversionRate)} of{" "}
+            {plural(best.sessions, "session", "sessions")} bought after clicking
+            it).
+          </Text>
+        ) : (
+          <Text as="p">
+            No element has enough sessions for a conversion rate yet.
+          </Text>
+        )}
+        <Text as="p" tone="subdued">
+          Bubble size shows sessions that clicked the element; colour runs from
+          blue (none bought) to red (the best rate on this page). Dashed rings
+          have too few sessions for a rate.
+          {result.unplacedClicks > 0
+            ? ` ${plural(result.unplacedClicks, "element is", "elements are")} not visible in this snapshot and drawn at the recorded position.`
+            : ""}
+        </Text>
+      </BlockStack>
+    </div>
+  );
+}
+
 function topClickedElement(groups: ClickGroup[]) {
   const bySelector = new Map<string, number>();
   let total = 0;
@@ -216,7 +275,11 @@ function topClickedElement(groups: ClickGroup[]) {
 }
 
 async function render(root: HTMLDivElement, props: Props): Promise<DrawResult> {
-  const { mode, snapshot, clickGroups, scroll, fallbackViewport } = props;
+  const { mode, snapshot, scroll, elements, fallbackViewport } = props;
+  const clickGroups =
+    mode === "elements"
+      ? elements.map((element) => ({ ...element, clicks: element.sessions }))
+      : props.clickGroups;
   let doc: Document;
   let snapshotFailed = false;
   try {
@@ -235,6 +298,18 @@ async function render(root: HTMLDivElement, props: Props): Promise<DrawResult> {
     drawScrollReach(overlay, scroll.reach, scroll.bandPercent);
     const release = await attachOverlay(doc, overlay);
     return { hottest: null, unplacedClicks: 0, snapshotFailed, release };
+  }
+  if (mode === "elements") {
+    const bubbles = placeBubbles(doc, elements);
+    drawBubbles(overlay, elements, bubbles);
+    const release = await attachOverlay(doc, overlay);
+    const unplaced = bubbles.filter((bubble) => !bubble.onElement).length;
+    return {
+      hottest: null,
+      unplacedClicks: snapshot && !snapshotFailed ? unplaced : 0,
+      snapshotFailed,
+      release,
+    };
   }
   const { points, unplaced } = placeClickGroups(doc, clickGroups);
   const grid = binPoints(points, HEAT_CELL_PX);

@@ -9,6 +9,7 @@ import {
   SHOP_DOMAIN_PATTERN,
 } from "./batch-schema.server";
 import { assertAllowedOrigin, corsHeaders } from "./cors.server";
+import { bandOf } from "../analytics/viewport-bands";
 import { IngestError, fromZodError } from "./errors.server";
 import { KEY_ELEMENT_NAMES, PAYLOAD_VERSION } from "./payload-types";
 import { parseJsonObject, readBodyCapped } from "./read-body.server";
@@ -163,6 +164,31 @@ const notRequested = () =>
   );
 
 /**
+ * Rejects a snapshot whose viewport left the band its slot was claimed for
+ * (a rotated tablet, a resized window): drawn under that band's heatmap it
+ * would show another layout. The claim then passes to a later page view.
+ */
+async function assertSameBand(
+  pool: pg.Pool,
+  shopId: string,
+  snapshot: { page: string; viewportWidth: number },
+): Promise<void> {
+  const claimed = await pool.query<{ band: string }>(
+    `SELECT band FROM "PageSnapshot"
+     WHERE "shopId" = $1 AND "pageViewId" = $2 AND "byteSize" = 0`,
+    [shopId, snapshot.page],
+  );
+  const band = claimed.rows[0]?.band;
+  if (band === undefined || band === bandOf(snapshot.viewportWidth).id) return;
+  throw new IngestError(
+    409,
+    "viewport_band_changed",
+    `viewportWidth ${snapshot.viewportWidth} is outside the ${band} px band the snapshot was requested for: a later page view in that band will take it`,
+    "viewportWidth",
+  );
+}
+
+/**
  * Handles `POST /collect/snapshot?shop=...&page=...`: stores the DOM
  * snapshot of a page view that a batch response asked for. The shop and
  * page view in the URL are checked before the body is read, so an
@@ -215,6 +241,7 @@ export async function handleSnapshot(
       );
     }
 
+    await assertSameBand(deps.pool, shop.id, snapshot);
     const data = await gzip(JSON.stringify(snapshot.node));
     const updated = await deps.pool.query(
       `UPDATE "PageSnapshot" SET

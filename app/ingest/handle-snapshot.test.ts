@@ -105,6 +105,7 @@ describe("snapshot upload", () => {
       shopId,
       path: page.path,
       device: "desktop",
+      band: "1440-1919",
     });
     expect(stored?.node).toEqual(NODE);
     expect(stored?.documentHeight).toBe(3200);
@@ -112,6 +113,34 @@ describe("snapshot upload", () => {
     const again = await upload(body, { "Content-Encoding": "gzip" });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe("snapshot_not_requested");
+  });
+
+  it("stores the key elements' positions", async () => {
+    const { page } = await claim();
+    const keyElements = [
+      { name: "Add to cart", top: 686 },
+      { name: "Reviews", top: 2410 },
+    ];
+    const result = await upload(
+      JSON.stringify({ ...payload(page), keyElements }),
+    );
+    expect(result.status).toBe(200);
+    const row = await prisma.pageSnapshot.findFirstOrThrow({
+      where: { shopId, pageViewId: page.id },
+    });
+    expect(row.keyElements).toEqual(keyElements);
+  });
+
+  it("rejects an unknown key element by its field", async () => {
+    const { page } = await claim();
+    const result = await upload(
+      JSON.stringify({
+        ...payload(page),
+        keyElements: [{ name: "Hero banner", top: 10 }],
+      }),
+    );
+    expect(result.status).toBe(400);
+    expect(result.body.error.field).toBe("keyElements.0.name");
   });
 
   it("accepts plain JSON too", async () => {
@@ -183,6 +212,7 @@ describe("snapshot upload", () => {
       shopId,
       path: page.path,
       device: "desktop",
+      band: "1440-1919",
     });
     expect(stored?.node).toEqual(NODE);
   });

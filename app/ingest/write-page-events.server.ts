@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { bandOf } from "../analytics/viewport-bands";
 import type { ValidBatch, ValidEvent } from "./batch-schema.server";
 import { IngestError } from "./errors.server";
 import type { IngestShop } from "./write-batch.server";
@@ -308,8 +309,9 @@ export async function raiseScrollDepth(
 }
 
 /**
- * Claims the day's snapshot slot for each new page view whose path and
- * device have no snapshot yet today (in the shop's time zone). A claim not
+ * Claims the day's snapshot slot for each new page view whose path, device
+ * and viewport band have no snapshot yet today (in the shop's time zone),
+ * so each band's heatmap is drawn over a layout of that band. A claim not
  * followed by an upload within the timeout passes to a later page view.
  */
 export async function claimSnapshots(
@@ -320,24 +322,28 @@ export async function claimSnapshots(
   receivedAt: Date,
 ): Promise<string[]> {
   // Only page views this batch created may take a slot, and one candidate
-  // per path and device: ON CONFLICT may touch a row only once per statement.
+  // per slot: ON CONFLICT may touch a row only once per statement.
   const candidates = new Map(
     batch.pages
       .filter((page) => newPageIds.has(page.id))
-      .map((page) => [`${page.device} ${page.path}`, page] as const),
+      .map((page) => {
+        const band = bandOf(page.viewportWidth).id;
+        return [`${page.device} ${band} ${page.path}`, { ...page, band }];
+      }),
   );
   const pages = [...candidates.values()];
   if (pages.length === 0) return [];
   const claimed = await client.query<{ pageViewId: string }>(
     `INSERT INTO "PageSnapshot"
-       ("shopId", id, path, device, day, "pageViewId", "viewportWidth",
+       ("shopId", id, path, device, band, day, "pageViewId", "viewportWidth",
         "viewportHeight", "documentHeight", data, "byteSize", "createdAt")
-     SELECT $1, gen_random_uuid()::text, page.path, page.device,
+     SELECT $1, gen_random_uuid()::text, page.path, page.device, page.band,
             ($2::timestamptz AT TIME ZONE $3)::date, page.id, page.vw,
             page.vh, 0, ''::bytea, 0, $2
-     FROM unnest($4::uuid[], $5::text[], $6::text[], $7::int[], $8::int[])
-       AS page(id, path, device, vw, vh)
-     ON CONFLICT ("shopId", path, device, day) DO UPDATE SET
+     FROM unnest($4::uuid[], $5::text[], $6::text[], $7::int[], $8::int[],
+                 $9::text[])
+       AS page(id, path, device, vw, vh, band)
+     ON CONFLICT ("shopId", path, device, band, day) DO UPDATE SET
        "pageViewId" = EXCLUDED."pageViewId",
        "viewportWidth" = EXCLUDED."viewportWidth",
        "viewportHeight" = EXCLUDED."viewportHeight",
@@ -354,6 +360,7 @@ export async function claimSnapshots(
       pages.map((page) => page.device),
       pages.map((page) => page.viewportWidth),
       pages.map((page) => page.viewportHeight),
+      pages.map((page) => page.band),
     ],
   );
   return claimed.rows.map((row) => row.pageViewId);

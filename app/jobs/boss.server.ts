@@ -1,4 +1,5 @@
 import PgBoss from "pg-boss";
+import { registerHeatmapJobs } from "~/analytics/heatmap-rollup-job.server";
 import {
   refreshAllRollups,
   registerRollupJobs,
@@ -22,6 +23,7 @@ export async function startJobs(): Promise<() => Promise<void>> {
   await registerOrderJobs(boss);
   await registerRollupJobs(boss, pool);
   await registerFrictionJobs(boss, pool);
+  await registerHeatmapJobs(boss, pool);
   const resumed = await resumeBackfills();
   if (resumed.length > 0) {
     logger.info({ shops: resumed.length }, "order imports resumed");

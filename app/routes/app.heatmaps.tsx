@@ -7,7 +7,6 @@ import {
 import {
   BlockStack,
   Card,
-  DataTable,
   EmptyState,
   InlineGrid,
   Layout,
@@ -18,18 +17,20 @@ import {
   TextField,
 } from "@shopify/polaris";
 import { useCallback } from "react";
-import { clickGroups } from "~/analytics/click-groups.server";
 import { parseDateRange } from "~/analytics/date-range.server";
 import { heatmapPages } from "~/analytics/heatmap-pages.server";
-import { latestPageSnapshot } from "~/analytics/page-snapshot.server";
-import { scrollDepths } from "~/analytics/scroll-depths.server";
-import { scrollReach } from "~/analytics/scroll-reach";
+import type { HeatmapTab } from "~/analytics/heatmap-report.server";
+import { heatmapReport } from "~/analytics/heatmap-report.server";
 import { requireAdmin } from "~/auth.server";
 import type { HeatmapMode } from "~/components/heatmap-view";
 import { HeatmapView } from "~/components/heatmap-view";
+import {
+  ConversionTable,
+  ScrollReachTable,
+  TopElementsTable,
+} from "~/components/heatmap-tables";
+import { plural } from "~/components/format";
 import { pool } from "~/db.server";
-import { detectFriction } from "~/friction/detect-friction.server";
-import { frictionGroups } from "~/friction/friction-groups.server";
 
 const DEVICES = ["desktop", "tablet", "mobile"] as const;
 type Device = (typeof DEVICES)[number];
@@ -40,15 +41,41 @@ const FALLBACK_VIEWPORTS: Record<Device, { width: number; height: number }> = {
   tablet: { width: 820, height: 1180 },
   mobile: { width: 390, height: 844 },
 };
-const TOP_ELEMENTS = 10;
 
-/** The maps of the page; rage and dead clicks draw friction signals. */
-const TABS = [
-  { id: "clicks", content: "Clicks", friction: null },
-  { id: "scroll", content: "Scroll depth", friction: null },
-  { id: "rage", content: "Rage clicks", friction: "rage-click" },
-  { id: "dead", content: "Dead clicks", friction: "dead-click" },
-] as const;
+/** The maps of the page, with how each is drawn and what its table lists. */
+const TABS: {
+  id: HeatmapTab;
+  content: string;
+  mode: HeatmapMode;
+  table: { heading: string; count: string } | null;
+}[] = [
+  {
+    id: "clicks",
+    content: "Clicks",
+    mode: "clicks",
+    table: { heading: "Most clicked elements", count: "Clicks" },
+  },
+  { id: "scroll", content: "Scroll depth", mode: "scroll", table: null },
+  {
+    id: "moves",
+    content: "Moves",
+    mode: "clicks",
+    table: { heading: "Elements the pointer rests on", count: "Samples" },
+  },
+  {
+    id: "rage",
+    content: "Rage clicks",
+    mode: "clicks",
+    table: { heading: "Elements with rage clicks", count: "Signals" },
+  },
+  {
+    id: "dead",
+    content: "Dead clicks",
+    mode: "clicks",
+    table: { heading: "Elements with dead clicks", count: "Signals" },
+  },
+  { id: "conversion", content: "Conversion", mode: "elements", table: null },
+];
 
 export const meta = () => [{ title: "Heatmaps · Storelens" }];
 
@@ -59,94 +86,73 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const device: Device =
     DEVICES.find((d) => d === params.get("device")) ?? "desktop";
   const tab = TABS.find((t) => t.id === params.get("mode")) ?? TABS[0];
-  const mode: HeatmapMode = tab.id === "scroll" ? "scroll" : "clicks";
   const range = parseDateRange(params, shop.timezone);
   const scope = { shopId: shop.id, timezone: shop.timezone, device, range };
+  const base = {
+    device,
+    mode: tab.mode,
+    tab: tab.id,
+    range,
+    currency: shop.currency,
+  };
 
   const pages = await heatmapPages(pool, scope);
   // A path that could never be stored (NUL, over-long) matches nothing.
   const requested =
     params.get("path")?.replaceAll("\u0000", "").slice(0, 2048) || null;
   const path = requested ?? pages[0]?.path ?? null;
-  if (path === null) {
-    return { device, mode, tab: tab.id, range, pages, path, heatmap: null };
-  }
+  if (path === null) return { ...base, pages, path, heatmap: null };
 
-  const filter = { ...scope, path };
-  if (tab.friction) await detectFriction(pool, shop.id);
-  const [groups, depths, snapshot] = await Promise.all([
-    tab.friction
-      ? frictionGroups(pool, { ...filter, kind: tab.friction })
-      : clickGroups(pool, filter),
-    scrollDepths(pool, filter),
-    latestPageSnapshot(pool, filter),
-  ]);
-  return {
-    device,
-    mode,
-    tab: tab.id,
-    range,
-    pages,
-    path,
-    heatmap: {
-      clickGroups: groups,
-      scroll: scrollReach(depths),
-      snapshot,
-      topElements: topElements(groups),
-    },
-  };
-}
-
-function topElements(groups: { selector: string; clicks: number }[]) {
-  const bySelector = new Map<string, number>();
-  let total = 0;
-  for (const group of groups) {
-    bySelector.set(
-      group.selector,
-      (bySelector.get(group.selector) ?? 0) + group.clicks,
-    );
-    total += group.clicks;
-  }
-  return [...bySelector.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, TOP_ELEMENTS)
-    .map(([selector, clicks]) => ({ selector, clicks, share: clicks / total }));
+  const heatmap = await heatmapReport(
+    pool,
+    { ...scope, path },
+    tab.id,
+    params.get("band"),
+  );
+  return { ...base, pages, path, heatmap };
 }
 
 export default function Heatmaps() {
-  const { device, mode, tab, range, pages, path, heatmap } =
+  const { device, mode, tab, range, currency, pages, path, heatmap } =
     useLoaderData<typeof loader>();
   const [, setSearchParams] = useSearchParams();
   const navigation = useNavigation();
 
   const update = useCallback(
-    (changes: Record<string, string>) =>
+    (changes: Record<string, string | null>) =>
       setSearchParams((current) => {
         const next = new URLSearchParams(current);
-        for (const [key, value] of Object.entries(changes))
-          next.set(key, value);
+        for (const [key, value] of Object.entries(changes)) {
+          if (value === null) next.delete(key);
+          else next.set(key, value);
+        }
         return next;
       }),
     [setSearchParams],
   );
 
   const pathOptions = pages.map((page) => ({
-    label: `${page.path} (${page.pageViews.toLocaleString("en-US")} ${
-      page.pageViews === 1 ? "view" : "views"
-    })`,
+    label: `${page.path} (${plural(page.pageViews, "view", "views")})`,
     value: page.path,
   }));
   if (path && !pages.some((page) => page.path === path)) {
     pathOptions.unshift({ label: `${path} (no views)`, value: path });
   }
+  const bandOptions = (heatmap?.bands ?? []).map((band) => ({
+    label: `${band.label}: ${plural(band.pageViews, "view", "views")}`,
+    value: band.id,
+  }));
   const tabs = TABS.map(({ id, content }) => ({ id, content }));
+  const table = TABS.find((t) => t.id === tab)?.table ?? null;
+  const bandLabel =
+    heatmap?.bands.find((band) => band.id === heatmap.band)?.label ?? "";
 
   return (
     <Page title="Heatmaps" fullWidth>
       <Layout>
         <Layout.Section>
           <Card>
-            <InlineGrid columns={{ xs: 1, md: 4 }} gap="300">
+            <InlineGrid columns={{ xs: 1, md: 5 }} gap="300">
               <Select
                 label="Page"
                 options={
@@ -165,7 +171,20 @@ export default function Heatmaps() {
                   value: d,
                 }))}
                 value={device}
-                onChange={(value) => update({ device: value })}
+                // Bands belong to a device class: the new device starts on
+                // its own busiest band.
+                onChange={(value) => update({ device: value, band: null })}
+              />
+              <Select
+                label="Screen width"
+                options={
+                  bandOptions.length > 0
+                    ? bandOptions
+                    : [{ label: "No page selected", value: "" }]
+                }
+                value={heatmap?.band ?? ""}
+                onChange={(value) => update({ band: value })}
+                disabled={bandOptions.length === 0}
               />
               <TextField
                 label="From"
@@ -203,11 +222,17 @@ export default function Heatmaps() {
                   selected={tabs.findIndex((t) => t.id === tab)}
                   onSelect={(index) => update({ mode: tabs[index].id })}
                 />
+                {tab === "moves" && device !== "desktop" ? (
+                  <Text as="p" tone="subdued">
+                    Pointer moves are recorded on desktop only: touch screens
+                    have no pointer between taps. Pick Desktop to see them.
+                  </Text>
+                ) : null}
                 {heatmap.snapshot === null ? (
                   <Text as="p" tone="subdued">
-                    No snapshot of this page on {device} yet: the next {device}{" "}
-                    visit takes one. Until then clicks are drawn at their
-                    recorded positions on a blank page.
+                    No snapshot of this page at {bandLabel} yet: the next{" "}
+                    {device} visit at that width takes one. Until then points
+                    are drawn at their recorded positions on a blank page.
                   </Text>
                 ) : (
                   <Text as="p" tone="subdued">
@@ -223,55 +248,42 @@ export default function Heatmaps() {
                   </Text>
                 ) : null}
                 <HeatmapView
-                  key={`${path}|${device}`}
+                  key={`${path}|${device}|${heatmap.band}`}
                   mode={mode}
                   snapshot={heatmap.snapshot}
                   clickGroups={heatmap.clickGroups}
                   scroll={heatmap.scroll}
+                  elements={heatmap.elements}
                   fallbackViewport={FALLBACK_VIEWPORTS[device]}
                 />
               </BlockStack>
             </Card>
           )}
         </Layout.Section>
-        {heatmap && mode === "clicks" ? (
+        {heatmap && table ? (
           <Layout.Section>
             <Card padding="0">
-              <DataTable
-                columnContentTypes={["text", "numeric", "numeric"]}
-                headings={
-                  tab === "clicks"
-                    ? ["Most clicked elements", "Clicks", "Share"]
-                    : [
-                        tab === "rage"
-                          ? "Elements with rage clicks"
-                          : "Elements with dead clicks",
-                        "Signals",
-                        "Share",
-                      ]
-                }
-                rows={heatmap.topElements.map((element) => [
-                  <code key={element.selector}>{element.selector}</code>,
-                  element.clicks.toLocaleString("en-US"),
-                  `${(element.share * 100).toFixed(1)}%`,
-                ])}
+              <TopElementsTable
+                heading={table.heading}
+                countHeading={table.count}
+                elements={heatmap.topElements}
               />
             </Card>
           </Layout.Section>
         ) : null}
-        {heatmap && mode === "scroll" ? (
+        {heatmap && tab === "scroll" ? (
           <Layout.Section>
             <Card padding="0">
-              <DataTable
-                columnContentTypes={["text", "numeric"]}
-                headings={["Depth of the page", "Page views that reached it"]}
-                rows={heatmap.scroll.reach
-                  .map((share, band) => ({ share, band }))
-                  .filter(({ band }) => band % 2 === 0)
-                  .map(({ share, band }) => [
-                    `${band * heatmap.scroll.bandPercent}%`,
-                    `${Math.round(share * 100)}%`,
-                  ])}
+              <ScrollReachTable scroll={heatmap.scroll} />
+            </Card>
+          </Layout.Section>
+        ) : null}
+        {heatmap && tab === "conversion" ? (
+          <Layout.Section>
+            <Card padding="0">
+              <ConversionTable
+                elements={heatmap.elements}
+                currency={currency}
               />
             </Card>
           </Layout.Section>

@@ -11,6 +11,7 @@ import {
   type ClickPayload,
   type DeviceClass,
   type EventPayload,
+  type KeyElementPayload,
   type PagePayload,
   type SnapshotPayload,
 } from "../../app/ingest/payload-types";
@@ -1176,8 +1177,27 @@ function createSnapshotBuilder(
       viewportHeight: page.viewportHeight,
       documentHeight: DEMO_PAGES[path].documentHeight[deviceIndex(page.device)],
       node: await tree,
+      keyElements: demoKeyElements(path, page.device),
     };
   };
+}
+
+/** Key elements of a demo page, placed by their element table boxes. */
+const DEMO_KEY_ELEMENTS: [KeyElementPayload["name"], string][] = [
+  ["Add to cart", "#add-to-cart"],
+  ["Buy now", "#buy-now"],
+  ["Reviews", "#reviews-more"],
+];
+
+function demoKeyElements(
+  path: DemoPath,
+  device: DeviceClass,
+): KeyElementPayload[] {
+  return DEMO_KEY_ELEMENTS.flatMap(([name, selector]) => {
+    const element = elementsOf(path).find((e) => e.selector === selector);
+    const box = element?.box[deviceIndex(device)];
+    return box && !element?.fixed ? [{ name, top: box[1] }] : [];
+  });
 }
 
 async function inlineStylesheets(

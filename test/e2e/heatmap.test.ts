@@ -168,6 +168,32 @@ describe.skipIf(!HAS_CHROMIUM)(
         );
       expect(rows).toContainEqual(["0%", "100%"]);
       expect(rows).toContainEqual(["100%", "50%"]);
+
+      // Two sessions clicked Add to cart and none bought: a dashed ring.
+      await admin.goto(
+        `${stack.app.url}/app/heatmaps?path=${encodeURIComponent(PRODUCT)}&device=desktop&mode=conversion`,
+      );
+      const conversion = admin.getByTestId("conversion-summary");
+      await conversion.waitFor({ timeout: 30_000 });
+      expect(await conversion.textContent()).toContain(
+        "No element has enough sessions for a conversion rate yet.",
+      );
+      const conversionRows = await admin
+        .locator("tbody tr")
+        .evaluateAll((elements) =>
+          elements.map((row) =>
+            Array.from(row.querySelectorAll("th, td")).map((cell) =>
+              cell.textContent?.trim(),
+            ),
+          ),
+        );
+      expect(conversionRows).toContainEqual([
+        "#add-to-cart",
+        "2",
+        "0",
+        "Too few sessions",
+        "–",
+      ]);
       expect(errors).toEqual([]);
       await admin.close();
     }, 120_000);
@@ -187,6 +213,8 @@ describe.skipIf(!HAS_CHROMIUM)(
         "/app/heatmaps",
         "/app/heatmaps?mode=scroll&device=mobile",
         "/app/heatmaps?mode=rage",
+        "/app/heatmaps?mode=moves&band=1920%2B",
+        "/app/heatmaps?mode=conversion&device=tablet",
         "/app/friction",
       ]) {
         const response = await admin.goto(`${stack.app.url}${path}`);

@@ -1,0 +1,238 @@
+import type pg from "pg";
+import {
+  HEATMAP_EVENTS_SQL,
+  HEATMAP_EVENT_FILTER_SQL,
+  HEATMAP_MEASURES_SQL,
+  heatmapKeySql,
+} from "./heatmap-cell-sql";
+
+// Adds new clicks and moves to HeatmapCell, reading InteractionEvent in id
+// order from a cursor.
+//
+// Ids come from a sequence and are handed out before their transaction
+// commits, so a batch still being written can hold an id below one that is
+// already visible. Moving the cursor past such an id would skip that batch
+// for good. Each run therefore records a horizon: the highest id handed out
+// so far and pg_snapshot_xmax at that moment. Once every transaction older
+// than that xmax has ended (the current snapshot's xmin has passed it), all
+// ids up to the horizon are either committed or never will be, and the
+// cursor may move up to it. Reads add the few events past the cursor from
+// the raw table, so a heatmap is never behind.
+//
+// NOTE: this relies on the ingest transaction having a transaction id
+// before it takes event ids. It does: it writes the batch id first.
+
+/** Widest id span one run reads, so a run on a long backlog stays short. */
+export const MAX_ID_SPAN_PER_RUN = 2_000_000;
+
+export interface RollupRun {
+  /** False when another run of the shop holds the lock. */
+  ran: boolean;
+  /** Events added to the rollup. */
+  events: number;
+  /** Bot sessions whose events were taken out again. */
+  botSessions: number;
+  /** True when settled events past the cursor are left for another run. */
+  more: boolean;
+}
+
+const lockKey = (shopId: string) => `heatmap-rollup ${shopId}`;
+
+async function takeHorizon(client: pg.PoolClient) {
+  // The id first, then the snapshot: every transaction with an id up to
+  // `eventId` has then either ended or started before `xid`.
+  const sequence = await client.query<{ last: string }>(
+    `SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS last
+     FROM "InteractionEvent_id_seq"`,
+  );
+  const snapshot = await client.query<{ xid: string }>(
+    `SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xid`,
+  );
+  return { eventId: sequence.rows[0].last, xid: snapshot.rows[0].xid };
+}
+
+/**
+ * Brings the shop's heatmap rollup up to date with settled events: takes
+ * out events of sessions flagged as bots since, then adds events past the
+ * cursor. An advisory lock serialises the runs of one shop. A run that
+ * finds the lock taken returns at once, because the holder does the work.
+ */
+export async function catchUpHeatmapRollup(
+  pool: pg.Pool,
+  shopId: string,
+  options: { maxIdSpan?: number } = {},
+): Promise<RollupRun> {
+  const client = await pool.connect();
+  let locked = false;
+  try {
+    const lock = await client.query<{ locked: boolean }>(
+      `SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`,
+      [lockKey(shopId)],
+    );
+    locked = lock.rows[0].locked;
+    if (!locked) return { ran: false, events: 0, botSessions: 0, more: false };
+    const horizon = await takeHorizon(client);
+    // One snapshot for the whole run, taken after the lock: bot marks and
+    // the events they cover are seen as of the same moment.
+    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
+    // Lets a run over a long backlog group its events in memory.
+    await client.query("SET LOCAL work_mem = '64MB'");
+    try {
+      const run = await rollUp(client, shopId, horizon, options);
+      await client.query("COMMIT");
+      return run;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw error;
+    }
+  } finally {
+    if (locked) {
+      await client
+        .query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [
+          lockKey(shopId),
+        ])
+        .catch(() => {});
+    }
+    client.release();
+  }
+}
+
+async function rollUp(
+  client: pg.PoolClient,
+  shopId: string,
+  horizon: { eventId: string; xid: string },
+  options: { maxIdSpan?: number },
+): Promise<RollupRun> {
+  const state = await client.query<{
+    timezone: string;
+    lastEventId: string;
+    horizonEventId: string | null;
+    settled: boolean;
+  }>(
+    `WITH cursor AS (
+       INSERT INTO "HeatmapRollupCursor" ("shopId", "lastEventId", "updatedAt")
+       VALUES ($1, 0, now())
+       ON CONFLICT ("shopId") DO UPDATE SET "shopId" = EXCLUDED."shopId"
+       RETURNING *
+     )
+     SELECT shop.timezone, c."lastEventId", c."horizonEventId",
+            COALESCE(pg_snapshot_xmin(pg_current_snapshot())::text::numeric
+                       >= c."horizonXid", false) AS settled
+     FROM cursor c JOIN "Shop" shop ON shop.id = c."shopId"`,
+    [shopId],
+  );
+  if (state.rows.length === 0) {
+    throw new Error(`shop ${shopId} not found: cannot roll up its heatmaps`);
+  }
+  const { timezone, lastEventId, horizonEventId, settled } = state.rows[0];
+  const botSessions = await removeBotSessions(
+    client,
+    shopId,
+    timezone,
+    lastEventId,
+  );
+
+  const target =
+    settled && horizonEventId !== null ? BigInt(horizonEventId) : null;
+  const from = BigInt(lastEventId);
+  const span = BigInt(options.maxIdSpan ?? MAX_ID_SPAN_PER_RUN);
+  let events = 0;
+  let upTo = from;
+  if (target !== null && target > from) {
+    upTo = target - from > span ? from + span : target;
+    events = await addEvents(client, shopId, timezone, from, upTo);
+  }
+
+  // A new horizon once the old one is reached or when there was none, so
+  // the next run can move on. An unsettled horizon stays until it settles.
+  const reached =
+    horizonEventId === null || (target !== null && upTo >= target);
+  await client.query(
+    `UPDATE "HeatmapRollupCursor" SET "lastEventId" = $2,
+       "horizonEventId" = CASE WHEN $3 THEN $4::bigint ELSE "horizonEventId" END,
+       "horizonXid" = CASE WHEN $3 THEN $5::bigint ELSE "horizonXid" END,
+       "updatedAt" = now()
+     WHERE "shopId" = $1`,
+    [shopId, upTo.toString(), reached, horizon.eventId, horizon.xid],
+  );
+  return {
+    ran: true,
+    events,
+    botSessions,
+    more: target !== null && upTo < target,
+  };
+}
+
+async function addEvents(
+  client: pg.PoolClient,
+  shopId: string,
+  timezone: string,
+  after: bigint,
+  upTo: bigint,
+): Promise<number> {
+  const result = await client.query<{ events: string | null }>(
+    `WITH fresh AS (
+       SELECT e."shopId", ${heatmapKeySql("$2")}, ${HEATMAP_MEASURES_SQL}
+       FROM ${HEATMAP_EVENTS_SQL}
+       WHERE e."shopId" = $1 AND e.id > $3 AND e.id <= $4
+         AND ${HEATMAP_EVENT_FILTER_SQL} AND NOT s."isBot"
+       GROUP BY e."shopId", 2, 3, 4, 5, 6, 7, 8, 9, 10
+     ),
+     written AS (
+       INSERT INTO "HeatmapCell" AS c
+         ("shopId", path, kind, device, band, day, selector, fixed, "cellX",
+          "cellY", events, "sumX", "sumY", "sumOffsetX", "sumOffsetY")
+       SELECT * FROM fresh
+       ON CONFLICT ("shopId", path, kind, device, band, day, selector, fixed,
+                    "cellX", "cellY")
+       DO UPDATE SET events = c.events + EXCLUDED.events,
+         "sumX" = c."sumX" + EXCLUDED."sumX",
+         "sumY" = c."sumY" + EXCLUDED."sumY",
+         "sumOffsetX" = c."sumOffsetX" + EXCLUDED."sumOffsetX",
+         "sumOffsetY" = c."sumOffsetY" + EXCLUDED."sumOffsetY"
+       RETURNING 1
+     )
+     SELECT (SELECT sum(events) FROM fresh) AS events`,
+    [shopId, timezone, after.toString(), upTo.toString()],
+  );
+  return Number(result.rows[0]?.events ?? 0);
+}
+
+/**
+ * Takes the rolled-up events of sessions flagged as bots out of the
+ * rollup. Cells left at zero stay: reads skip them.
+ */
+async function removeBotSessions(
+  client: pg.PoolClient,
+  shopId: string,
+  timezone: string,
+  lastEventId: string,
+): Promise<number> {
+  const marks = await client.query<{ sessionId: string }>(
+    `DELETE FROM "HeatmapBotSession" WHERE "shopId" = $1
+     RETURNING "sessionId"`,
+    [shopId],
+  );
+  if (marks.rows.length === 0) return 0;
+  await client.query(
+    `WITH gone AS (
+       SELECT ${heatmapKeySql("$2")}, ${HEATMAP_MEASURES_SQL}
+       FROM "InteractionEvent" e
+       WHERE e."shopId" = $1 AND e."sessionId" = ANY($3::uuid[])
+         AND e.id <= $4
+         AND ${HEATMAP_EVENT_FILTER_SQL}
+       GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+     )
+     UPDATE "HeatmapCell" c SET events = c.events - g.events,
+       "sumX" = c."sumX" - g."sumX", "sumY" = c."sumY" - g."sumY",
+       "sumOffsetX" = c."sumOffsetX" - g."sumOffsetX",
+       "sumOffsetY" = c."sumOffsetY" - g."sumOffsetY"
+     FROM gone g
+     WHERE c."shopId" = $1 AND c.path = g.path AND c.kind = g.kind
+       AND c.device = g.device AND c.band = g.band AND c.day = g.day
+       AND c.selector = g.selector AND c.fixed = g.fixed
+       AND c."cellX" = g."cellX" AND c."cellY" = g."cellY"`,
+    [shopId, timezone, marks.rows.map((row) => row.sessionId), lastEventId],
+  );
+  return marks.rows.length;
+}
