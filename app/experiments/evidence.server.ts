@@ -70,7 +70,7 @@ export async function draftFromEvidence(
   const signal = params.get("signal") ?? "";
   const selector = params.get("selector") ?? "";
 
-  if (!SIGNAL_NAMES[signal] || !selector) {
+  if (!SIGNAL_NAMES[signal]) {
     return {
       ...EMPTY_DRAFT,
       title: `Improve ${path} on ${device}`,
@@ -111,11 +111,13 @@ export async function draftFromEvidence(
       86_400_000 +
     1;
   const name = SIGNAL_NAMES[signal];
+  // Quick returns and some errors have no element, only a page.
+  const where = selector ? `${selector} at ${path}` : path;
   return {
-    title: `Fix ${name.toLowerCase()} on ${selector}`,
+    title: `Fix ${name.toLowerCase()} on ${selector || path}`,
     pages: [path],
     evidenceKind: "friction",
-    evidenceLabel: `${name} on ${selector} at ${path} (${device}): ${signals} in ${sessions} sessions, ${range.from} to ${range.to}`,
+    evidenceLabel: `${name} on ${where} (${device}): ${signals} in ${sessions} sessions, ${range.from} to ${range.to}`,
     evidenceUrl: heatmapUrl(
       path,
       device,

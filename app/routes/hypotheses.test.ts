@@ -188,6 +188,32 @@ describe("new hypothesis", () => {
     expect(forged.draft.evidenceUrl).toBeNull();
   });
 
+  it("attaches a signal that has no element", async () => {
+    await prisma.frictionSignal.create({
+      data: {
+        shopId: shopIds[SHOP_A],
+        kind: "u-turn",
+        sessionId: randomUUID(),
+        pageViewId: randomUUID(),
+        path: "/cart",
+        device: "desktop",
+        selector: "",
+        clicks: 1,
+        occurredAt: new Date(EXPOSED_AT),
+      },
+    });
+    const query = `signal=u-turn&path=%2Fcart&device=desktop&selector=&from=${dayOf(EXPOSED_AT - DAY_MS)}&to=${dayOf(NOW)}`;
+    const data = await call(
+      newLoader,
+      adminRequest(SHOP_A, `/app/hypotheses/new?${query}`),
+    );
+    expect(data.draft.evidenceKind).toBe("friction");
+    expect(data.draft.evidenceLabel).toMatch(
+      /^Quick returns on \/cart \(desktop\)/,
+    );
+    expect(data.draft.evidenceUrl).toContain("mode=scroll");
+  });
+
   it("creates a hypothesis and redirects to it", async () => {
     const response = (await call(
       createAction,
