@@ -63,6 +63,9 @@ export async function redactCustomer(
     prisma.frictionSignal.deleteMany({
       where: { shopId: shop.id, sessionId: { in: ids } },
     }),
+    prisma.experimentExposure.deleteMany({
+      where: { shopId: shop.id, sessionId: { in: ids } },
+    }),
     prisma.pageView.deleteMany({
       where: { shopId: shop.id, sessionId: { in: ids } },
     }),

@@ -9,6 +9,7 @@ import pg from "pg";
 import { buildEmbed, describeSize } from "./build-embed";
 import { sendDemoFrictionBurst, startDemoMailbox } from "./lib/demo-alerts";
 import { startDemoStack, DEMO_SHOP_DOMAIN } from "./lib/demo-stack";
+import { seedDemoExperiment } from "./lib/demo-experiment";
 import { planDemoOrders, sendDemoOrders } from "./lib/demo-orders";
 import { seedDemoRecordings } from "./lib/demo-recordings";
 import { generateDemoTraffic, seedDemoTraffic } from "./lib/demo-traffic";
@@ -172,6 +173,14 @@ if (stored.rows[0].n === 0 || reseed) {
     secret: process.env.SHOPIFY_API_SECRET!,
     plans,
     onProgress: progress("Sending demo orders as signed webhooks", "orders"),
+  });
+  await seedDemoExperiment({
+    traffic,
+    plans,
+    ingestUrl: stack.ingestUrl,
+    appUrl: stack.app.url,
+    secret: process.env.SHOPIFY_API_SECRET!,
+    onProgress: progress("Sending demo experiment exposures", "visits"),
   });
   await sendDemoFrictionBurst({
     databaseUrl,

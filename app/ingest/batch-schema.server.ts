@@ -8,6 +8,7 @@ import {
   MAX_URL_LENGTH,
   PAYLOAD_VERSION,
 } from "./payload-types";
+import { exposureSchema } from "./exposure-schema.server";
 import {
   clientIdSchema,
   landingSchema,
@@ -198,10 +199,11 @@ const eventSchema = z.discriminatedUnion(
     fieldSchema,
     errorSchema,
     shopifyEventSchema,
+    exposureSchema,
   ],
   {
     error:
-      "has an unknown type: expected click, scroll, move, hover, focus, blur, submit, error or shopify",
+      "has an unknown type: expected click, scroll, move, hover, focus, blur, submit, error, shopify or exposure",
   },
 );
 

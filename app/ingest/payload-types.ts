@@ -205,6 +205,24 @@ export interface ShopifyEventPayload {
   orderId?: string;
 }
 
+/** Longest experiment or variant key the server accepts. */
+export const MAX_EXPERIMENT_KEY_LENGTH = 64;
+/** Experiment and variant keys: letters, digits, `_`, `-` and `.`. */
+export const EXPERIMENT_KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+/**
+ * The shopper saw one variant of an A/B test. The theme or a testing tool
+ * reports it as a custom event or names it in an `sl_variant` URL parameter
+ * or cookie, and the web pixel forwards it. The visit belongs to the first
+ * variant it saw.
+ */
+export interface ExposurePayload {
+  type: "exposure";
+  experiment: string;
+  variant: string;
+  at: number;
+}
+
 export type EventPayload =
   | ClickPayload
   | ScrollPayload
@@ -212,7 +230,8 @@ export type EventPayload =
   | HoverPayload
   | FieldPayload
   | ErrorPayload
-  | ShopifyEventPayload;
+  | ShopifyEventPayload
+  | ExposurePayload;
 
 /**
  * Where the visit came from, read from the landing page's URL and

@@ -27,7 +27,7 @@ const storedPath = z
   .startsWith("/", "must be a path starting with /")
   .transform(storablePath);
 
-const epochMs = z
+export const epochMs = z
   .number("must be a number of epoch milliseconds")
   .int("must be whole epoch milliseconds")
   .min(Date.UTC(2020, 0, 1), "is before 2020: the device clock is wrong")

@@ -9,6 +9,7 @@ import {
   raiseScrollDepth,
   resolvePages,
 } from "./write-page-events.server";
+import { insertExposures } from "./write-exposures.server";
 import { insertShopifyEvents } from "./write-shopify-events.server";
 import { upsertVisitorSession } from "./write-visitor-session.server";
 
@@ -101,6 +102,7 @@ async function writeInTransaction(
   await insertEvents(client, shop, batch, pages, corrected, context.receivedAt);
   await raiseScrollDepth(client, shop, pageEvents, batch.sessionId);
   await insertShopifyEvents(client, shop, batch, corrected, context.receivedAt);
+  await insertExposures(client, shop, batch, corrected);
   await client.query(
     `UPDATE "Shop" SET "firstEventAt" = $2
      WHERE id = $1 AND "firstEventAt" IS NULL`,

@@ -10,7 +10,12 @@ import type { IngestShop } from "./write-batch.server";
 /** How long a snapshot claim waits for its upload before another page view may take it. */
 const SNAPSHOT_CLAIM_TIMEOUT = "10 minutes";
 
-export type PageEvent = Exclude<ValidEvent, { type: "shopify" }>;
+export type PageEvent = Exclude<ValidEvent, { type: "shopify" | "exposure" }>;
+
+/** Events that belong to a page view; pixel events and exposures do not. */
+function isPageEvent(event: ValidEvent): event is PageEvent {
+  return event.type !== "shopify" && event.type !== "exposure";
+}
 
 export interface PageRow {
   id: string;
@@ -19,9 +24,7 @@ export interface PageRow {
 }
 
 export function pageEventsOf(batch: ValidBatch): PageEvent[] {
-  return batch.events.filter(
-    (event): event is PageEvent => event.type !== "shopify",
-  );
+  return batch.events.filter(isPageEvent);
 }
 
 export interface ResolvedPages {
@@ -63,7 +66,7 @@ export async function resolvePages(
       const field =
         index >= 0
           ? `pages.${index}.id`
-          : `events.${batch.events.findIndex((e) => e.type !== "shopify" && e.page === row.id)}.page`;
+          : `events.${batch.events.findIndex((e) => isPageEvent(e) && e.page === row.id)}.page`;
       throw new IngestError(
         409,
         "page_of_another_visit",
@@ -75,7 +78,7 @@ export async function resolvePages(
     newPageIds.delete(row.id);
   }
   const index = batch.events.findIndex(
-    (event) => event.type !== "shopify" && !pages.has(event.page),
+    (event) => isPageEvent(event) && !pages.has(event.page),
   );
   if (index >= 0) {
     throw new IngestError(

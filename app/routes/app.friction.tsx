@@ -141,12 +141,13 @@ function PlacesCard(props: {
           </Text>
         </div>
         <DataTable
-          columnContentTypes={["text", "text", "numeric", "numeric"]}
+          columnContentTypes={["text", "text", "numeric", "numeric", "text"]}
           headings={[
             "Page",
             PLACE_HEADINGS[props.kind] ?? "Element",
             "Sessions",
             "Signals",
+            "Test",
           ]}
           rows={props.places.map((place) => [
             <Link
@@ -162,6 +163,12 @@ function PlacesCard(props: {
               {place.sessions.toLocaleString("en-US")}
             </Link>,
             place.signals.toLocaleString("en-US"),
+            <Link
+              key="hypothesis"
+              to={`/app/hypotheses/new?signal=${props.kind}&path=${encodeURIComponent(place.path)}&device=${place.device}&selector=${encodeURIComponent(place.selector)}&${props.query}`}
+            >
+              Create hypothesis
+            </Link>,
           ])}
         />
       </BlockStack>

@@ -23,6 +23,7 @@ const NAVIGATION = [
   { to: "/app/revenue", label: "Revenue" },
   { to: "/app/heatmaps", label: "Heatmaps" },
   { to: "/app/friction", label: "Friction" },
+  { to: "/app/hypotheses", label: "Hypotheses" },
   { to: "/app/recordings", label: "Recordings" },
   { to: "/app/inbox", label: "Inbox" },
   { to: "/app/settings", label: "Settings" },

@@ -161,7 +161,7 @@ describe("generateDemoTraffic", () => {
       expect(batch.sentAt).toBeLessThanOrEqual(NOW.getTime());
       let previous = page.startedAt;
       for (const event of batch.events) {
-        expect(event.type === "shopify" ? null : event.page).toBe(page.id);
+        expect("page" in event ? event.page : null).toBe(page.id);
         expect(event.at).toBeGreaterThanOrEqual(previous);
         previous = event.at;
       }

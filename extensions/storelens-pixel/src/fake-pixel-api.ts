@@ -18,10 +18,12 @@ export interface FakePixelApi {
   api: PixelApi;
   /** Key-value pairs in the fake `browser.localStorage`. */
   stored: Map<string, string>;
+  /** Cookies that the fake `browser.cookie.get` reads. */
+  cookies: Map<string, string>;
   /** Names passed to `analytics.subscribe`, in order. */
   subscribed: string[];
   /** Delivers an event to the pixel's subscriber for `name`. */
-  emit(name: ShopifyEventName, event: unknown): void;
+  emit(name: ShopifyEventName | "all_custom_events", event: unknown): void;
   /** Publishes `visitorConsentCollected`, as after a banner choice. */
   setConsent(analyticsAllowed: boolean): void;
 }
@@ -30,6 +32,7 @@ export function fakePixelApi(
   options: { allowed?: boolean; settings?: Record<string, unknown> } = {},
 ): FakePixelApi {
   const stored = new Map<string, string>();
+  const cookies = new Map<string, string>();
   const subscribed: string[] = [];
   const subscribers = new Map<string, (event: unknown) => void>();
   const consentSubscribers: ((event: CustomerPrivacyPayload) => void)[] = [];
@@ -49,6 +52,10 @@ export function fakePixelApi(
         setItem: async (key: string, value: string) => {
           stored.set(key, value);
         },
+      },
+      cookie: {
+        // Shopify's sandbox returns "" for a missing cookie.
+        get: async (name: string) => cookies.get(name) ?? "",
       },
     },
     init: {
@@ -72,6 +79,7 @@ export function fakePixelApi(
   return {
     api,
     stored,
+    cookies,
     subscribed,
     emit(name, event) {
       const subscriber = subscribers.get(name);

@@ -31,7 +31,10 @@ describe("pixel entry point", () => {
     const sent = recordFetch();
     const fake = fakePixelApi();
     extend(fake.api as unknown as ExtensionApi);
-    expect(fake.subscribed).toEqual([...SHOPIFY_EVENT_NAMES]);
+    expect(fake.subscribed).toEqual([
+      ...SHOPIFY_EVENT_NAMES,
+      "all_custom_events",
+    ]);
     fake.emit("page_viewed", standardEvent("/"));
     await vi.advanceTimersByTimeAsync(FLUSH_DELAY_MS);
     expect(sent).toHaveLength(1);

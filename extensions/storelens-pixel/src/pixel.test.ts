@@ -71,7 +71,10 @@ afterEach(() => {
 describe("createPixel", () => {
   it("subscribes to the recorded events only", () => {
     const fake = startPixel();
-    expect(fake.subscribed).toEqual([...SHOPIFY_EVENT_NAMES]);
+    expect(fake.subscribed).toEqual([
+      ...SHOPIFY_EVENT_NAMES,
+      "all_custom_events",
+    ]);
     expect(fake.subscribed.some((name) => name.startsWith("input_"))).toBe(
       false,
     );

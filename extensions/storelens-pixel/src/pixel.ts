@@ -10,17 +10,22 @@ import {
   SHOPIFY_EVENT_NAMES,
   type LandingPayload,
   type ShopifyEventName,
-  type ShopifyEventPayload,
 } from "../../../app/ingest/payload-types";
 import { guard, report } from "../../storelens-embed/src/log";
 import { MAX_QUEUED_EVENTS } from "../../storelens-embed/src/transport";
+import {
+  CUSTOM_EVENTS,
+  exposureFromCustomEvent,
+  exposureFromPage,
+  type CustomPixelEvent,
+} from "./exposure";
 import { landingFromPageView } from "./landing";
 import { eventPath, mapEvent, type PixelEvent } from "./map-event";
 import {
   createIdentitySource,
   type AsyncKeyValueStore,
 } from "./pixel-identity";
-import { createPixelTransport } from "./transport";
+import { createPixelTransport, type PixelPayload } from "./transport";
 
 /** Maximum client id length the ingest endpoint accepts. */
 const MAX_CLIENT_ID_LENGTH = 128;
@@ -36,7 +41,10 @@ type ConsentState = "pending" | "allowed" | "denied";
 export interface PixelApi {
   settings: ExtensionApi["settings"];
   analytics: ExtensionApi["analytics"];
-  browser: { localStorage: AsyncKeyValueStore };
+  browser: {
+    localStorage: AsyncKeyValueStore;
+    cookie: { get(name: string): Promise<string | undefined> };
+  };
   init: {
     context?: unknown;
     data: { shop: { myshopifyDomain: string } };
@@ -47,7 +55,7 @@ export interface PixelApi {
 
 /** An event seen by the pixel, before its ids are resolved. */
 interface ObservedEvent {
-  event: ShopifyEventPayload;
+  event: PixelPayload;
   clientId: string;
   /** Landing data, used only if this page view starts a session. */
   landing?: LandingPayload;
@@ -67,7 +75,7 @@ export function ingestUrl(value: unknown): string | undefined {
   }
 }
 
-function clientIdOf(event: PixelEvent): string {
+function clientIdOf(event: PixelEvent | CustomPixelEvent): string {
   const clientId = event?.clientId;
   return typeof clientId === "string" && clientId.length <= MAX_CLIENT_ID_LENGTH
     ? clientId
@@ -151,6 +159,39 @@ export function createPixel(api: PixelApi): void {
         raw as Parameters<typeof landingFromPageView>[0],
       );
     }
+    enqueue(observed);
+    if (name === "page_viewed") observePageExposure(raw, event.at);
+  }
+
+  function observePageExposure(raw: PixelEvent, at: number) {
+    const search = (
+      raw as { context?: { document?: { location?: { search?: unknown } } } }
+    ).context?.document?.location?.search;
+    exposureFromPage(
+      typeof search === "string" ? search : "",
+      (name) => api.browser.cookie.get(name),
+      at,
+    ).then(
+      guard((exposure) => {
+        if (exposure && consent !== "denied") {
+          enqueue({
+            event: exposure,
+            clientId: clientIdOf(raw),
+            flushNow: false,
+          });
+        }
+      }),
+      report,
+    );
+  }
+
+  function observeExposure(raw: CustomPixelEvent) {
+    if (consent === "denied") return;
+    const event = exposureFromCustomEvent(raw);
+    if (event) enqueue({ event, clientId: clientIdOf(raw), flushNow: false });
+  }
+
+  function enqueue(observed: ObservedEvent) {
     if (consent === "allowed") {
       deliver(observed);
     } else if (pending.length < MAX_QUEUED_EVENTS) {
@@ -179,6 +220,7 @@ export function createPixel(api: PixelApi): void {
       guard((event: PixelEvent) => observe(name, event)),
     );
   }
+  api.analytics.subscribe(CUSTOM_EVENTS, guard(observeExposure));
   api.customerPrivacy.subscribe(
     "visitorConsentCollected",
     guard((event: CustomerPrivacyPayload) => {

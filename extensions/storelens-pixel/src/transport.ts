@@ -7,9 +7,13 @@ import {
   MAX_EVENTS_PER_BATCH,
   PAYLOAD_VERSION,
   type BatchPayload,
+  type ExposurePayload,
   type LandingPayload,
   type ShopifyEventPayload,
 } from "../../../app/ingest/payload-types";
+
+/** An event the pixel sends: a Shopify event or a variant exposure. */
+export type PixelPayload = ShopifyEventPayload | ExposurePayload;
 import { uuid, type Identity } from "../../storelens-embed/src/identity";
 import { guard, report } from "../../storelens-embed/src/log";
 import {
@@ -22,7 +26,7 @@ import {
 export const FLUSH_DELAY_MS = 2000;
 
 export interface QueuedEvent {
-  event: ShopifyEventPayload;
+  event: PixelPayload;
   identity: Identity;
   /** Shopify's client id, or "" when the event had none. */
   clientId: string;
@@ -34,7 +38,7 @@ interface Batch {
   id: string;
   /** First event of the batch: its ids, client id and landing data. */
   head: QueuedEvent;
-  events: ShopifyEventPayload[];
+  events: PixelPayload[];
   attempts: number;
   /** Value of `generation` when the batch was made. */
   generation: number;

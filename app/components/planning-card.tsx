@@ -1,0 +1,110 @@
+import { Form } from "@remix-run/react";
+import {
+  BlockStack,
+  Button,
+  Card,
+  DataTable,
+  InlineStack,
+  Text,
+  TextField,
+} from "@shopify/polaris";
+import { useState } from "react";
+import type { PlanningReport } from "~/experiments/experiment-report.server";
+import type { Plan } from "~/experiments/planning";
+import { formatMoney, formatPercent } from "./format";
+
+function planCells(plan: Plan | null): string[] {
+  if (!plan) return ["–", "–", "–"];
+  return [
+    plan.sessionsPerArm.toLocaleString("en-US"),
+    plan.totalSessions.toLocaleString("en-US"),
+    plan.days === null ? "no traffic" : `${plan.days} days`,
+  ];
+}
+
+/**
+ * Sample size and duration calculator. It reads the pages' own traffic of
+ * the last 28 days; the form reloads the page with other settings.
+ */
+export function PlanningCard(props: {
+  planning: PlanningReport;
+  metric: string;
+  currency: string;
+}) {
+  const { planning, currency } = props;
+  const { traffic, input } = planning;
+  const [effect, setEffect] = useState(String(input.relativeEffect * 100));
+  const [alpha, setAlpha] = useState(String(input.alpha));
+  const [power, setPower] = useState(String(input.power));
+  const rps = traffic.revenuePerSession;
+  const conversion =
+    traffic.sessions > 0 ? traffic.convertingSessions / traffic.sessions : null;
+
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">
+          Planning
+        </Text>
+        <Text as="p" tone="subdued">
+          From {traffic.sessions.toLocaleString("en-US")} visits to these pages
+          between {planning.range.from} and {planning.range.to} (
+          {Math.round(traffic.dailySessions).toLocaleString("en-US")} a day):
+          conversion {formatPercent(conversion)}, RPS{" "}
+          {formatMoney(rps.mean, currency)} with a standard deviation of{" "}
+          {formatMoney(Math.sqrt(rps.variance), currency)} per visit. Most
+          visits buy nothing, so RPS varies far more than conversion and needs
+          more visits to move.
+        </Text>
+        <Form method="get">
+          <InlineStack gap="300" blockAlign="end">
+            <TextField
+              label="Minimum detectable effect (%)"
+              name="mde"
+              type="number"
+              value={effect}
+              onChange={setEffect}
+              autoComplete="off"
+            />
+            <TextField
+              label="Significance level"
+              name="alpha"
+              type="number"
+              value={alpha}
+              onChange={setAlpha}
+              autoComplete="off"
+            />
+            <TextField
+              label="Power"
+              name="power"
+              type="number"
+              value={power}
+              onChange={setPower}
+              autoComplete="off"
+            />
+            <Button submit>Recalculate</Button>
+          </InlineStack>
+        </Form>
+        <DataTable
+          columnContentTypes={["text", "numeric", "numeric", "numeric"]}
+          headings={["Metric", "Visits per arm", "Visits in all", "Duration"]}
+          rows={[
+            [
+              `Conversion${props.metric === "conversion" ? " (decides)" : ""}`,
+              ...planCells(planning.conversion),
+            ],
+            [
+              `RPS${props.metric === "rps" ? " (decides)" : ""}`,
+              ...planCells(planning.rps),
+            ],
+          ]}
+        />
+        <Text as="p" tone="subdued">
+          Two-sided test at the given level and power, arms of equal size.
+          Duration assumes every visit to these pages enters the test; round it
+          up to whole weeks so that each weekday counts equally.
+        </Text>
+      </BlockStack>
+    </Card>
+  );
+}
