@@ -22,6 +22,7 @@ import { loadScript } from "./load-script";
 import { guard, report, setDebug } from "./log";
 import { recordingLoader } from "./recording-loader";
 import type { TakeSnapshot } from "./snapshot";
+import { variantExposure } from "./variant";
 import { createTransport } from "./transport";
 
 /** Interval between two deliveries of the queue. */
@@ -226,6 +227,16 @@ function run(settings: Settings) {
     if (capturing()) transport.push(event);
   };
   const behaviour = watchBehaviour(() => page.id, push);
+  // Sent with each page view; the server keeps a visit's first variant.
+  const readVariant = () => {
+    const exposure = variantExposure(
+      location.search,
+      document.cookie,
+      Date.now(),
+    );
+    if (exposure) push(exposure);
+  };
+  readVariant();
 
   // Added before the page-exit listeners below, so that a click's window
   // receives the `pagehide` or `visibilitychange` before the click is sent.
@@ -259,6 +270,7 @@ function run(settings: Settings) {
     page.referrer = location.origin + previous.path;
     pages.push(page);
     if (pages.length > MAX_DOCUMENT_PAGES) pages.shift();
+    readVariant();
     scroll = createScrollTracker(page.id, Date.now() + NAVIGATION_SETTLE_MS);
     setTimeout(
       guard(() => scroll.measure()),
