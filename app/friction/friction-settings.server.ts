@@ -8,44 +8,62 @@ import {
 
 // The merchant's list of elements never reported as rage or dead clicks.
 
-const excludedSelectorsSchema = z
-  .string("must be text, one selector per line")
-  .transform((text) =>
-    text
-      .split(/\r?\n/)
-      .map((line) => line.trim())
-      .filter((line) => line.length > 0),
+/**
+ * Shortest text before a trailing `*`: a shorter prefix (or `*` alone)
+ * would match nearly every element and remove every signal.
+ */
+const MIN_WILDCARD_PREFIX = 2;
+
+const lineSchema = z
+  .string()
+  .max(
+    MAX_EXCLUDED_SELECTOR_LENGTH,
+    `must be at most ${MAX_EXCLUDED_SELECTOR_LENGTH} characters`,
   )
-  .pipe(
-    z
-      .array(
-        z
-          .string()
-          .max(
-            MAX_EXCLUDED_SELECTOR_LENGTH,
-            `must be at most ${MAX_EXCLUDED_SELECTOR_LENGTH} characters`,
-          )
-          .refine((line) => !line.includes("\u0000"), "must not contain NUL"),
-      )
-      .max(
-        MAX_EXCLUDED_SELECTORS,
-        `must list at most ${MAX_EXCLUDED_SELECTORS} selectors`,
-      ),
+  .refine((line) => !line.includes("\u0000"), "must not contain NUL")
+  .refine(
+    (line) =>
+      !line.endsWith("*") ||
+      line.slice(0, -1).trim().length >= MIN_WILDCARD_PREFIX,
+    "must name an element before the *, such as #product-gallery *",
   );
 
 export type ParsedSelectors =
   { ok: true; selectors: string[] } | { ok: false; error: string };
 
-/** Parses the settings form's text area, one selector per line. */
+/**
+ * Parses the settings form's text area, one selector per line. Errors name
+ * the line as the merchant sees it, blank lines included.
+ */
 export function parseExcludedSelectors(text: unknown): ParsedSelectors {
-  const parsed = excludedSelectorsSchema.safeParse(text);
-  if (parsed.success) return { ok: true, selectors: [...new Set(parsed.data)] };
-  const issue = parsed.error.issues[0];
-  const line = typeof issue.path[0] === "number" ? issue.path[0] + 1 : null;
-  return {
-    ok: false,
-    error: `Excluded selectors ${line ? `(line ${line}) ` : ""}${issue.message}.`,
-  };
+  if (typeof text !== "string") {
+    return {
+      ok: false,
+      error: "Excluded selectors must be text, one per line.",
+    };
+  }
+  const selectors: string[] = [];
+  const lines = text.split(/\r?\n/);
+  for (const [index, raw] of lines.entries()) {
+    const line = raw.trim();
+    if (line.length === 0) continue;
+    const parsed = lineSchema.safeParse(line);
+    if (!parsed.success) {
+      const message = parsed.error.issues[0].message;
+      return {
+        ok: false,
+        error: `Excluded selectors (line ${index + 1}) ${message}.`,
+      };
+    }
+    if (!selectors.includes(line)) selectors.push(line);
+  }
+  if (selectors.length > MAX_EXCLUDED_SELECTORS) {
+    return {
+      ok: false,
+      error: `Excluded selectors must list at most ${MAX_EXCLUDED_SELECTORS} selectors.`,
+    };
+  }
+  return { ok: true, selectors };
 }
 
 export async function excludedSelectors(

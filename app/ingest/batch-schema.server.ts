@@ -3,6 +3,7 @@ import { storablePath, storableReferrer } from "./paths";
 import {
   CLICK_OUTCOME_WINDOW_MS,
   MAX_ERROR_MESSAGE_LENGTH,
+  MAX_ERRORS_PER_PAGE,
   MAX_EVENTS_PER_BATCH,
   MAX_TITLE_LENGTH,
   MAX_URL_LENGTH,
@@ -30,11 +31,12 @@ const LATEST_EPOCH_MS = Date.UTC(2100, 0, 1);
 export const SHOP_DOMAIN_PATTERN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
 
 const id = z.guid("must be a UUID");
+// Range first, so an absurd value is reported as a clock problem.
 const epochMs = z
   .number("must be a number of epoch milliseconds")
-  .int("must be whole epoch milliseconds")
   .min(EARLIEST_EPOCH_MS, "is before 2020: the device clock is wrong")
-  .max(LATEST_EPOCH_MS, "is after 2100: the device clock is wrong");
+  .max(LATEST_EPOCH_MS, "is after 2100: the device clock is wrong")
+  .int("must be whole epoch milliseconds");
 const coordinate = z
   .number("must be a number of CSS pixels")
   .min(0, "must not be negative")
@@ -218,14 +220,44 @@ export const batchSchema = z.object({
   sentAt: epochMs,
   pages: z
     .array(pageSchema, "must be an array")
-    .max(MAX_PAGES_PER_BATCH, `must hold at most ${MAX_PAGES_PER_BATCH} pages`),
+    .max(MAX_PAGES_PER_BATCH, `must hold at most ${MAX_PAGES_PER_BATCH} pages`)
+    .superRefine((pages, ctx) => {
+      const first = new Map<string, number>();
+      pages.forEach((page, index) => {
+        const earlier = first.get(page.id);
+        if (earlier === undefined) {
+          first.set(page.id, index);
+          return;
+        }
+        ctx.addIssue({
+          code: "custom",
+          path: [index, "id"],
+          message: `repeats the id of pages.${earlier}: list each page view once`,
+        });
+      });
+    }),
   events: z
     .array(eventSchema, "must be an array")
     .min(1, "must hold at least one event")
     .max(
       MAX_EVENTS_PER_BATCH,
       `must hold at most ${MAX_EVENTS_PER_BATCH} events: split the batch`,
-    ),
+    )
+    .superRefine((events, ctx) => {
+      const errors = new Map<string, number>();
+      events.forEach((event, index) => {
+        if (event.type !== "error") return;
+        const count = (errors.get(event.page) ?? 0) + 1;
+        errors.set(event.page, count);
+        if (count === MAX_ERRORS_PER_PAGE + 1) {
+          ctx.addIssue({
+            code: "custom",
+            path: [index],
+            message: `is error ${count} of its page view: send at most ${MAX_ERRORS_PER_PAGE} per page view`,
+          });
+        }
+      });
+    }),
   source: z
     .enum(["embed", "pixel"], { error: "must be embed or pixel" })
     .default("embed"),

@@ -160,3 +160,34 @@ it("takes the stored page view's viewport for events of a later batch", async ()
   });
   expect([move.viewportWidth, move.viewportHeight]).toEqual([1280, 800]);
 });
+
+it("refuses a batch that lists one page view twice", async () => {
+  const before = await prisma.interactionEvent.count();
+  const batch = makeBatch(SHOP_B, {
+    pages: [page, { ...page, path: "/other", device: "mobile" }],
+    events: [events[0]],
+  });
+  const result = await post(batch);
+  expect(result.status).toBe(400);
+  expect(result.body.error.field).toBe("pages.1.id");
+  expect(await prisma.interactionEvent.count()).toBe(before);
+});
+
+it("refuses more than 20 errors for one page view", async () => {
+  const errors = Array.from({ length: 21 }, (_, i) => ({
+    ...events[5],
+    at: T0 + i,
+  }));
+  const result = await post(
+    makeBatch(SHOP_B, { pages: [page], events: errors as EventPayload[] }),
+  );
+  expect(result.status).toBe(400);
+  expect(result.body.error.field).toBe("events.20");
+});
+
+it("calls a timestamp past 2100 a clock problem", async () => {
+  const result = await post(
+    makeBatch(SHOP_B, { pages: [page], events: [{ ...events[2], at: 1e20 }] }),
+  );
+  expect(result.body.error.message).toContain("after 2100");
+});

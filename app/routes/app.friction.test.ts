@@ -149,6 +149,39 @@ describe("friction page", () => {
     expect(await prisma.frictionSettings.count()).toBe(0);
   });
 
+  it.each([
+    ["* alone", "#ok\n*", "(line 2) must name an element before the *"],
+    [
+      "a one-letter prefix",
+      "a *",
+      "(line 1) must name an element before the *",
+    ],
+    [
+      "blank lines before the bad one",
+      `#a\n\n\n${"x".repeat(600)}`,
+      "(line 4) must be at most 512",
+    ],
+  ])("rejects %s", async (_name, text, message) => {
+    const result = await call(
+      action,
+      postForm(SHOP_B, { excludedSelectors: text }),
+    );
+    expect(result.error).toContain(message);
+    expect(await prisma.frictionSettings.count()).toBe(0);
+  });
+
+  it("counts repeated lines once against the limit", async () => {
+    const lines = Array.from({ length: 50 }, (_, i) => `#element-${i}`);
+    const result = await call(
+      action,
+      postForm(SHOP_B, {
+        excludedSelectors: [...lines, "#element-0"].join("\n"),
+      }),
+    );
+    expect(result.error).toBeNull();
+    await call(action, postForm(SHOP_B, { excludedSelectors: "" }));
+  });
+
   it("saves exclusions and drops their signals in this shop only", async () => {
     const result = await call(
       action,

@@ -202,7 +202,7 @@ function ExcludedSelectorsCard(props: { excluded: string[] }) {
             onChange={setText}
             multiline={4}
             autoComplete="off"
-            helpText="End a line with * to exclude everything inside an element, for example #product-gallery *."
+            helpText="End a line with * to exclude everything inside an element, for example #product-gallery *. Saving removes the rage and dead clicks already found on these elements; taking a line out later does not bring them back."
           />
           <InlineGrid columns="auto">
             <Button submit>Save</Button>
