@@ -287,6 +287,9 @@ async function render(root: HTMLDivElement, props: Props): Promise<DrawResult> {
       ? await rebuildSnapshot(root, snapshot)
       : blankDocument(root, fallbackViewport, clickGroups);
   } catch (error) {
+    // A host removed for newer data is not a broken snapshot: the caller
+    // drops this render without a word.
+    if (!root.isConnected) throw error;
     // A snapshot that cannot be rebuilt still leaves the clicks to show.
     console.warn("page snapshot could not be rebuilt", error);
     root.replaceChildren();
