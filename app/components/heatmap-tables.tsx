@@ -1,3 +1,4 @@
+import { Link } from "@remix-run/react";
 import { DataTable, Text } from "@shopify/polaris";
 import type { ElementConversion } from "~/analytics/element-conversion";
 import { MIN_SESSIONS_FOR_RATE } from "~/analytics/element-conversion";
@@ -11,15 +12,20 @@ export function TopElementsTable(props: {
   heading: string;
   countHeading: string;
   elements: { selector: string; clicks: number; share: number }[];
+  /** Recordings of the sessions behind an element. */
+  sessionsUrl: (selector: string) => string;
 }) {
   return (
     <DataTable
-      columnContentTypes={["text", "numeric", "numeric"]}
-      headings={[props.heading, props.countHeading, "Share"]}
+      columnContentTypes={["text", "numeric", "numeric", "text"]}
+      headings={[props.heading, props.countHeading, "Share", "Recordings"]}
       rows={props.elements.map((element) => [
         <code key={element.selector}>{element.selector}</code>,
         element.clicks.toLocaleString("en-US"),
         `${(element.share * 100).toFixed(1)}%`,
+        <Link key="sessions" to={props.sessionsUrl(element.selector)}>
+          Sessions
+        </Link>,
       ])}
     />
   );

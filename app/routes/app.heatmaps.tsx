@@ -31,6 +31,7 @@ import {
 } from "~/components/heatmap-tables";
 import { plural } from "~/components/format";
 import { pool } from "~/db.server";
+import { recordingsUrl } from "~/replay/recordings-url";
 
 const DEVICES = ["desktop", "tablet", "mobile"] as const;
 type Device = (typeof DEVICES)[number];
@@ -267,6 +268,21 @@ export default function Heatmaps() {
                 heading={table.heading}
                 countHeading={table.count}
                 elements={heatmap.topElements}
+                sessionsUrl={(selector) =>
+                  recordingsUrl({
+                    signal:
+                      tab === "rage"
+                        ? "rage-click"
+                        : tab === "dead"
+                          ? "dead-click"
+                          : undefined,
+                    path: path ?? undefined,
+                    device,
+                    selector,
+                    from: range.from,
+                    to: range.to,
+                  })
+                }
               />
             </Card>
           </Layout.Section>
