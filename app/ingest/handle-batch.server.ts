@@ -1,6 +1,7 @@
 import { isbot } from "isbot";
 import type pg from "pg";
 import type { Logger } from "pino";
+import type { Admission } from "./admission.server";
 import { batchSchema } from "./batch-schema.server";
 import { assertAllowedOrigin, corsHeaders } from "./cors.server";
 import { IngestError, fromZodError } from "./errors.server";
@@ -20,11 +21,20 @@ import { writeBatch } from "./write-batch.server";
  */
 export async function handleBatch(
   request: Request,
-  deps: { pool: pg.Pool; logger: Logger; now?: () => Date },
+  deps: {
+    pool: pg.Pool;
+    logger: Logger;
+    now?: () => Date;
+    /** Rate limits and the in-flight bound; absent, every batch is admitted. */
+    admission?: Admission;
+    /** Address of the client as the server socket saw it. */
+    clientIp?: string | null;
+  },
 ): Promise<Response> {
   const origin = request.headers.get("origin");
   const receivedAt = deps.now?.() ?? new Date();
   try {
+    deps.admission?.checkIp(deps.clientIp);
     const bytes = await readBodyCapped(request, MAX_BATCH_BYTES);
     const json = parseJsonObject(bytes);
     const nulField = fieldWithNul(json);
@@ -39,16 +49,22 @@ export async function handleBatch(
     const parsed = batchSchema.safeParse(json);
     if (!parsed.success) throw fromZodError(parsed.error, json);
     const batch = parsed.data;
+    deps.admission?.checkShop(batch.shop);
 
-    const shop = await findShopForIngest(deps.pool, batch.shop);
-    assertAllowedOrigin(origin, shop, batch.source);
-
-    const userAgent = request.headers.get("user-agent");
-    const result = await writeBatch(deps.pool, shop, batch, {
-      receivedAt,
-      userAgent,
-      isBot: isbot(userAgent),
-    });
+    const write = async () => {
+      const shop = await findShopForIngest(deps.pool, batch.shop);
+      assertAllowedOrigin(origin, shop, batch.source);
+      const userAgent = request.headers.get("user-agent");
+      const result = await writeBatch(deps.pool, shop, batch, {
+        receivedAt,
+        userAgent,
+        isBot: isbot(userAgent),
+      });
+      return { shop, result };
+    };
+    const { shop, result } = deps.admission
+      ? await deps.admission.withSlot(write)
+      : await write();
     deps.logger.info(
       {
         shop: shop.domain,
@@ -67,7 +83,8 @@ export async function handleBatch(
     return Response.json(body, { headers: corsHeaders(origin) });
   } catch (error) {
     if (error instanceof IngestError) {
-      deps.logger.info(
+      const level = error.status >= 500 ? "warn" : "info";
+      deps.logger[level](
         { status: error.status, code: error.code, field: error.field },
         "ingest batch rejected",
       );
