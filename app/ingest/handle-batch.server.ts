@@ -3,6 +3,7 @@ import type pg from "pg";
 import type { Logger } from "pino";
 import type { Admission } from "./admission.server";
 import { batchSchema } from "./batch-schema.server";
+import { databaseUnavailable } from "./database-errors.server";
 import { assertAllowedOrigin, corsHeaders } from "./cors.server";
 import { IngestError, fromZodError } from "./errors.server";
 import type { BatchResponse } from "./payload-types";
@@ -89,6 +90,14 @@ export async function handleBatch(
         "ingest batch rejected",
       );
       return error.toResponse(corsHeaders(origin));
+    }
+    const unavailable = databaseUnavailable(error);
+    if (unavailable) {
+      deps.logger.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        "ingest batch not written: database unavailable",
+      );
+      return unavailable.toResponse(corsHeaders(origin));
     }
     throw error;
   }
