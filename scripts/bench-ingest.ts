@@ -215,6 +215,10 @@ Object.assign(process.env, {
   SCOPES: "read_orders",
   // Per-batch info lines would measure the terminal, not the endpoint.
   LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+  // One loopback client plays thousands of browsers, so the per-address
+  // limit is lifted; the per-shop limit and the in-flight bound stay.
+  INGEST_IP_RATE: process.env.INGEST_IP_RATE ?? "1000000",
+  INGEST_IP_BURST: process.env.INGEST_IP_BURST ?? "1000000",
 });
 const app = await startAppServer({
   root,
