@@ -124,8 +124,10 @@ async function measureCopy(
   stored.pop();
   // A short run stores too few rows to time COPY well, so the stored rows
   // are repeated up to COPY_MIN_ROWS.
-  const lines: string[] = [];
-  while (lines.length < Math.max(rows, COPY_MIN_ROWS)) lines.push(...stored);
+  const lines = [...stored];
+  while (lines.length < COPY_MIN_ROWS) {
+    for (const line of stored) lines.push(line);
+  }
   await client.query(`TRUNCATE "InteractionEvent"`);
   await client.query(`VACUUM ANALYZE "InteractionEvent"`);
 
