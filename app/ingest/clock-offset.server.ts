@@ -5,10 +5,10 @@
 // over a recent window is the best estimate of its offset: one slow request
 // (a retry, a congested network) cannot shift that device's events.
 //
-// Session replay uses the same estimate: the recording endpoint calls
-// `observe` with its chunk's `sentAt` and receipt time, and passes each
-// recorded timestamp through `correctClientTime` with the returned offset,
-// so replay frames and click events of one device share one timeline.
+// Session replay uses the same estimate. The recording endpoint calls
+// `observe` with its chunk's `sentAt` and receipt time, then passes each
+// recorded timestamp through `correctClientTime` with the returned offset.
+// Replay frames and click events of one device then share one timeline.
 
 /** Observations older than this are forgotten, so a corrected device clock is picked up. */
 export const OFFSET_WINDOW_MS = 10 * 60 * 1000;
