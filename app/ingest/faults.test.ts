@@ -1,5 +1,6 @@
 import { execFile, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
@@ -67,14 +68,15 @@ async function countsIn(target: pg.Pool | pg.Client) {
 describe("database restart under load", () => {
   let postgres: RunningPostgres | undefined;
   let target: pg.Pool | undefined;
+  const dataDir = path.join(root, ".tmp", `faults-${randomUUID()}`);
 
   afterAll(async () => {
     await target?.end();
     await postgres?.stop();
+    await rm(dataDir, { recursive: true, force: true });
   });
 
   it("stores every batch exactly once", async () => {
-    const dataDir = path.join(root, ".tmp", `faults-${randomUUID()}`);
     const port = await freePort();
     postgres = await startEmbeddedPostgres({ dataDir, port, fresh: true });
     const admin = new pg.Client({ connectionString: postgres.adminUrl });
