@@ -4,6 +4,15 @@ const booleanFlag = z
   .enum(["0", "1", "true", "false"])
   .transform((value) => value === "1" || value === "true");
 
+/** A whole number above 0 read from the environment, or `fallback` when unset. */
+function positiveInteger(fallback: number, unit: string) {
+  return z.coerce
+    .number()
+    .int(`must be a whole number of ${unit}`)
+    .min(1, `must be at least 1 (${unit})`)
+    .default(fallback);
+}
+
 const envSchema = z.object({
   NODE_ENV: z
     .enum(["development", "production", "test"])
@@ -55,6 +64,14 @@ const envSchema = z.object({
       })
       .optional(),
   ),
+  INGEST_MAX_IN_FLIGHT: positiveInteger(
+    40,
+    "batches written at once by one server process",
+  ),
+  INGEST_SHOP_RATE: positiveInteger(500, "batches per second per shop"),
+  INGEST_SHOP_BURST: positiveInteger(1000, "batches per shop in a burst"),
+  INGEST_IP_RATE: positiveInteger(50, "requests per second per client IP"),
+  INGEST_IP_BURST: positiveInteger(200, "requests per client IP in a burst"),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .default("info"),

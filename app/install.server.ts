@@ -136,8 +136,7 @@ async function rebuildRollupInTimeZone(shopId: string): Promise<void> {
       SELECT DISTINCT v."shopId",
              (v."startedAt" AT TIME ZONE 'UTC' AT TIME ZONE s.timezone)::date
       FROM "VisitorSession" v JOIN "Shop" s ON s.id = v."shopId"
-      WHERE v."shopId" = ${shopId}
-      ON CONFLICT ("shopId", day) DO UPDATE SET "markedAt" = now()`,
+      WHERE v."shopId" = ${shopId}`,
   ]);
 }
 

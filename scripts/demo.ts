@@ -120,6 +120,9 @@ Object.assign(process.env, {
   SHOPIFY_APP_URL: `http://127.0.0.1:${appPort}`,
   SCOPES: process.env.SCOPES ?? "read_orders,write_pixels,read_customer_events",
   LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+  // The seeding plays 1,500 shoppers from one loopback address.
+  INGEST_IP_RATE: process.env.INGEST_IP_RATE ?? "100000",
+  INGEST_IP_BURST: process.env.INGEST_IP_BURST ?? "100000",
 });
 
 run("Generating the Prisma client", "npx", ["prisma", "generate"], process.env);

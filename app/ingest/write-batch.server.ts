@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { withTransaction } from "../transaction.server";
+import { DeviceClockOffsets, correctClientTime } from "./clock-offset.server";
 import type { ValidBatch } from "./batch-schema.server";
 import {
   claimSnapshots,
@@ -19,6 +20,14 @@ export interface IngestShop {
   storefrontOrigins: string[];
 }
 
+export interface WriteContext {
+  receivedAt: Date;
+  userAgent: string | null;
+  isBot: boolean;
+  /** Device clock observations; the process-wide store when absent. */
+  clockOffsets?: DeviceClockOffsets;
+}
+
 export interface WriteResult {
   duplicate: boolean;
   events: number;
@@ -34,18 +43,28 @@ export interface WriteResult {
  */
 const MAX_EVENT_AGE_MS = 31 * 24 * 60 * 60 * 1000;
 
+/** Clock observations of the devices that sent batches to this process. */
+const deviceClocks = new DeviceClockOffsets();
+
 /**
- * Shifts browser timestamps onto the server clock by the difference between
- * receipt time and the batch's `sentAt`, then clamps them to the month
- * before receipt. Network delay is counted as skew here, which moves events
- * by at most one request's latency.
+ * Shifts browser timestamps onto the server clock by the device's offset
+ * estimate (the smallest receipt-minus-sentAt over its recent batches, see
+ * clock-offset.server.ts), then clamps them to the month before receipt.
  */
-function clockCorrection(batch: ValidBatch, receivedAt: Date) {
-  const offset = receivedAt.getTime() - batch.sentAt;
+function clockCorrection(
+  shop: IngestShop,
+  batch: ValidBatch,
+  receivedAt: Date,
+  clocks: DeviceClockOffsets,
+) {
+  const offset = clocks.observe(
+    `${shop.id} ${batch.visitorId}`,
+    batch.sentAt,
+    receivedAt.getTime(),
+  );
   const latest = receivedAt.getTime();
-  const earliest = latest - MAX_EVENT_AGE_MS;
-  return (at: number) =>
-    new Date(Math.min(Math.max(at + offset, earliest), latest));
+  const bounds = { earliest: latest - MAX_EVENT_AGE_MS, latest };
+  return (at: number) => correctClientTime(at, offset, bounds);
 }
 
 /**
@@ -57,7 +76,7 @@ export async function writeBatch(
   pool: pg.Pool,
   shop: IngestShop,
   batch: ValidBatch,
-  context: { receivedAt: Date; userAgent: string | null; isBot: boolean },
+  context: WriteContext,
 ): Promise<WriteResult> {
   return withTransaction(pool, (client) =>
     writeInTransaction(client, shop, batch, context),
@@ -68,7 +87,7 @@ async function writeInTransaction(
   client: pg.PoolClient,
   shop: IngestShop,
   batch: ValidBatch,
-  context: { receivedAt: Date; userAgent: string | null; isBot: boolean },
+  context: WriteContext,
 ): Promise<WriteResult> {
   const claimed = await client.query(
     `INSERT INTO "IngestBatch" ("shopId", id, "eventCount", "pageCount", "receivedAt")
@@ -87,7 +106,12 @@ async function writeInTransaction(
     return { duplicate: true, events: 0, pages: 0, snapshotPages: [] };
   }
 
-  const corrected = clockCorrection(batch, context.receivedAt);
+  const corrected = clockCorrection(
+    shop,
+    batch,
+    context.receivedAt,
+    context.clockOffsets ?? deviceClocks,
+  );
   const pageEvents = pageEventsOf(batch);
   const { pages, newPageIds } = await resolvePages(client, shop, batch);
   await upsertVisitorSession(

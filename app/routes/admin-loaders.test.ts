@@ -12,8 +12,11 @@ import {
   sessionToken,
   storeOfflineSession,
 } from "../../test/support/shopify";
+import { loader as layoutLoader } from "./app";
+import { loader as frictionLoader } from "./app.friction";
 import { loader as heatmapsLoader } from "./app.heatmaps";
 import { loader as overviewLoader } from "./app._index";
+import { loader as revenueLoader } from "./app.revenue";
 
 const SHOP_A = "tenant-a.myshopify.com";
 const SHOP_B = "tenant-b.myshopify.com";
@@ -121,6 +124,39 @@ describe("admin loaders are scoped to the session's shop", () => {
     );
     expect(b.themeEditorUrl).toContain(`https://${SHOP_B}/`);
     expect(a.receiving).toBe(true);
+  });
+
+  // Every app.* route loader: what shop A sees never names shop B's paths
+  // or selectors, whatever shop id the query string carries.
+  const everyLoader = [
+    ["app", layoutLoader, "/app"],
+    ["app._index", overviewLoader, "/app"],
+    ["app.heatmaps", heatmapsLoader, "/app/heatmaps?path=/products/shared"],
+    ["app.friction", frictionLoader, "/app/friction"],
+    ["app.revenue", revenueLoader, "/app/revenue"],
+  ] as const;
+  it.each(everyLoader)("%s shows nothing of shop B", async (_, loader, url) => {
+    const shopB = await prisma.shop.findUniqueOrThrow({
+      where: { domain: SHOP_B },
+    });
+    const query = `${url.includes("?") ? "&" : "?"}${RANGE}&shop=${SHOP_B}&shopId=${shopB.id}`;
+    const asA = JSON.stringify(
+      await call(
+        loader as (args: any) => Promise<unknown>,
+        adminRequest(SHOP_A, url + query),
+      ),
+    );
+    const asB = JSON.stringify(
+      await call(
+        loader as (args: any) => Promise<unknown>,
+        adminRequest(SHOP_B, url + query),
+      ),
+    );
+    for (const marker of ["only-b", "#buy-b", "#secret-b", SHOP_B, shopB.id]) {
+      expect(asA).not.toContain(marker);
+    }
+    expect(asB).not.toContain("#buy-a");
+    expect(asB).not.toContain(SHOP_A);
   });
 
   it("rejects a session token signed with another secret", async () => {

@@ -49,7 +49,15 @@ export async function startAppServer(options: {
       maxAge: "1y",
     }),
   );
-  app.all("*", createRequestHandler({ build, mode: build.mode }));
+  app.all(
+    "*",
+    createRequestHandler({
+      build,
+      mode: build.mode,
+      // Socket address unless `trust proxy` is set; rate limits key on it.
+      getLoadContext: (request) => ({ clientIp: request.ip }),
+    }),
+  );
 
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(options.port, options.host, () =>

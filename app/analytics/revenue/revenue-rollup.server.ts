@@ -77,13 +77,16 @@ export async function refreshRevenueRollup(
 ): Promise<number> {
   return withTransaction(pool, async (client) => {
     const claimed = await client.query<{ day: string }>(
-      `DELETE FROM "RevenueRollupDay"
-       WHERE ("shopId", day) IN (
-         SELECT "shopId", day FROM "RevenueRollupDay"
-         WHERE "shopId" = $1
-         FOR UPDATE SKIP LOCKED
+      `WITH marks AS (
+         DELETE FROM "RevenueRollupDay"
+         WHERE ("shopId", id) IN (
+           SELECT "shopId", id FROM "RevenueRollupDay"
+           WHERE "shopId" = $1
+           FOR UPDATE SKIP LOCKED
+         )
+         RETURNING day
        )
-       RETURNING to_char(day, 'YYYY-MM-DD') AS day`,
+       SELECT DISTINCT to_char(day, 'YYYY-MM-DD') AS day FROM marks`,
       [shop.id],
     );
     const days = claimed.rows.map((row) => row.day);

