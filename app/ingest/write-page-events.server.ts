@@ -331,6 +331,29 @@ export async function claimSnapshots(
         return [`${page.device} ${band} ${page.path}`, { ...page, band }];
       }),
   );
+  if (candidates.size === 0) return [];
+  // Most batches come after the day's slot is taken. A plain read skips
+  // them, because the upsert below locks the slot's row until the batch
+  // commits, and every batch of a busy page would wait on the others.
+  const wanted = [...candidates.values()];
+  const taken = await client.query<{ key: string }>(
+    `SELECT s.device || ' ' || s.band || ' ' || s.path AS key
+     FROM unnest($4::text[], $5::text[], $6::text[]) AS c(path, device, band)
+     JOIN "PageSnapshot" s ON s."shopId" = $1 AND s.path = c.path
+       AND s.device = c.device AND s.band = c.band
+       AND s.day = ($2::timestamptz AT TIME ZONE $3)::date
+     WHERE s."byteSize" > 0
+        OR s."createdAt" >= $2::timestamptz - interval '${SNAPSHOT_CLAIM_TIMEOUT}'`,
+    [
+      shop.id,
+      receivedAt,
+      shop.timezone,
+      wanted.map((page) => page.path),
+      wanted.map((page) => page.device),
+      wanted.map((page) => page.band),
+    ],
+  );
+  for (const row of taken.rows) candidates.delete(row.key);
   const pages = [...candidates.values()];
   if (pages.length === 0) return [];
   const claimed = await client.query<{ pageViewId: string }>(
