@@ -3,6 +3,7 @@ import { prisma, pool } from "~/db.server";
 import { handleBatch } from "~/ingest/handle-batch.server";
 import type { ClickOutcome } from "~/ingest/payload-types";
 import {
+  NO_EFFECT,
   makeBatch,
   makeClick,
   makePage,
@@ -13,17 +14,7 @@ import { detectFriction } from "./detect-friction.server";
 const T = Date.UTC(2026, 10, 20, 12);
 const logger = pino({ level: "silent" });
 
-const NOTHING: ClickOutcome = {
-  targetKind: "button",
-  opensNewTab: false,
-  domChangeMs: null,
-  scrollMs: null,
-  selectionChangeMs: null,
-  navigationMs: null,
-  visibilityChangeMs: null,
-  focusChangeMs: null,
-  hidden: false,
-};
+const NOTHING = NO_EFFECT;
 
 async function send(
   shop: string,

@@ -3,13 +3,14 @@ import { SESSION_IDLE_MS } from "../../extensions/storelens-embed/src/identity";
 import type { ClickOutcome } from "~/ingest/payload-types";
 import { isSettled, takeEventHorizon } from "~/jobs/event-horizon.server";
 import { withTransaction } from "~/transaction.server";
+import { clickRowOf } from "./click-row";
 import { detectDeadClicks } from "./dead-click";
 import { detectFormAbandonment } from "./form-abandonment";
 import { detectHoverWithoutClick } from "./hover-without-click";
 import { isExcluded } from "./excluded-selectors";
 import { normaliseErrorMessage } from "./js-errors";
 import { detectRageClicks } from "./rage-click";
-import type { ClickRow, Interval } from "./types";
+import type { ClickRow } from "./types";
 import { detectUTurns } from "./u-turn";
 
 // Runs the detectors incrementally over events past the shop's cursor:
@@ -63,29 +64,17 @@ const MAX_PAGE_VIEWS_PER_RUN = 5_000;
 const MAX_ENDED_VISITS_PER_RUN = 5_000;
 
 function toClickRow(click: StoredClick): ClickRow {
-  const at = click.at.getTime();
-  const after = (ms: number | null) => (ms === null ? null : at + ms);
-  const outcome = click.outcome;
-  // The script reports whether the page was hidden at the click; the
-  // detectors read that as a hidden period around it.
-  const hidden: Interval[] = outcome.hidden ? [[at - 1, at + 1]] : [];
-  return {
-    sessionId: click.sessionId,
-    pageViewId: click.pageViewId,
-    at,
-    x: click.x,
-    y: click.y,
-    selector: click.selector,
-    targetKind: outcome.targetKind,
-    opensNewTab: outcome.opensNewTab,
-    domChangeAt: after(outcome.domChangeMs),
-    scrollAt: after(outcome.scrollMs),
-    selectionChangeAt: after(outcome.selectionChangeMs),
-    navigationAt: after(outcome.navigationMs),
-    visibilityChangeAt: after(outcome.visibilityChangeMs),
-    focusChangeAt: after(outcome.focusChangeMs),
-    hiddenIntervals: hidden,
-  };
+  return clickRowOf(
+    {
+      sessionId: click.sessionId,
+      pageViewId: click.pageViewId,
+      at: click.at.getTime(),
+      x: click.x,
+      y: click.y,
+      selector: click.selector,
+    },
+    click.outcome,
+  );
 }
 
 async function loadClicks(

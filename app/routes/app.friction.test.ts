@@ -1,8 +1,9 @@
 import pino from "pino";
 import { prisma, pool } from "~/db.server";
 import { handleBatch } from "~/ingest/handle-batch.server";
-import type { BatchPayload, ClickOutcome } from "~/ingest/payload-types";
+import type { BatchPayload } from "~/ingest/payload-types";
 import {
+  NO_EFFECT,
   makeBatch,
   makeClick,
   makePage,
@@ -28,17 +29,7 @@ const T = Date.now() - 2 * DAY_MS;
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const RANGE = `from=${dayOf(T - 7 * DAY_MS)}&to=${dayOf(Date.now())}`;
 
-const NOTHING: ClickOutcome = {
-  targetKind: "button",
-  opensNewTab: false,
-  domChangeMs: null,
-  scrollMs: null,
-  selectionChangeMs: null,
-  navigationMs: null,
-  visibilityChangeMs: null,
-  focusChangeMs: null,
-  hidden: false,
-};
+const NOTHING = NO_EFFECT;
 
 async function post(batch: BatchPayload) {
   const response = await handleBatch(

@@ -2,7 +2,7 @@ import pino from "pino";
 import { pool, prisma } from "~/db.server";
 import { handleBatch } from "~/ingest/handle-batch.server";
 import type { ClickOutcome } from "~/ingest/payload-types";
-import { makeBatch, makeClick, makePage, postJson } from "./batches";
+import { NO_EFFECT, makeBatch, makeClick, makePage, postJson } from "./batches";
 
 // Storefront traffic for alert tests, sent through the real ingest handler
 // with the server clock set to the traffic's own time.
@@ -15,17 +15,7 @@ export const TODAY = "2026-11-20";
 export const PATH = "/products/linen-shirt";
 const logger = pino({ level: "silent" });
 
-export const NO_REACTION: ClickOutcome = {
-  targetKind: "button",
-  opensNewTab: false,
-  domChangeMs: null,
-  scrollMs: null,
-  selectionChangeMs: null,
-  navigationMs: null,
-  visibilityChangeMs: null,
-  focusChangeMs: null,
-  hidden: false,
-};
+export const NO_REACTION = NO_EFFECT;
 
 /** Sends one visit to the page through the ingest handler at `at`. */
 export async function visit(

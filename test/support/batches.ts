@@ -1,12 +1,26 @@
 import { randomUUID } from "node:crypto";
 import type {
   BatchPayload,
+  ClickOutcome,
   ClickPayload,
   PagePayload,
   ScrollPayload,
 } from "../../app/ingest/payload-types";
 
 export const T0 = Date.UTC(2026, 10, 20, 14, 0, 0);
+
+/** Outcome of a click on a button that nothing followed: a dead click. */
+export const NO_EFFECT: ClickOutcome = {
+  targetKind: "button",
+  opensNewTab: false,
+  domChangeMs: null,
+  scrollMs: null,
+  selectionChangeMs: null,
+  navigationMs: null,
+  visibilityChangeMs: null,
+  focusChangeMs: null,
+  hidden: false,
+};
 
 export function makePage(overrides: Partial<PagePayload> = {}): PagePayload {
   return {

@@ -3,6 +3,7 @@
 // recording, and passes it each click once the click's outcome is known.
 
 import { record } from "@rrweb/record";
+import { clickRowOf } from "../../../app/friction/click-row";
 import { detectDeadClicks } from "../../../app/friction/dead-click";
 import { detectRageClicks } from "../../../app/friction/rage-click";
 import type { ClickRow } from "../../../app/friction/types";
@@ -72,25 +73,17 @@ export function maskSelectorFor(merchant: string): string {
 
 /** Converts a click with its outcome to the detectors' row. */
 function clickRow(click: TrackedClick): ClickRow {
-  const after = (ms: number | null) => (ms === null ? null : click.at + ms);
-  const outcome = click.outcome;
-  return {
-    sessionId: "",
-    pageViewId: click.page,
-    at: click.at,
-    x: click.x,
-    y: click.y,
-    selector: click.selector,
-    targetKind: outcome.targetKind,
-    opensNewTab: outcome.opensNewTab,
-    domChangeAt: after(outcome.domChangeMs),
-    scrollAt: after(outcome.scrollMs),
-    selectionChangeAt: after(outcome.selectionChangeMs),
-    navigationAt: after(outcome.navigationMs),
-    visibilityChangeAt: after(outcome.visibilityChangeMs),
-    focusChangeAt: after(outcome.focusChangeMs),
-    hiddenIntervals: outcome.hidden ? [[click.at, click.at + 1]] : [],
-  };
+  return clickRowOf(
+    {
+      sessionId: "",
+      pageViewId: click.page,
+      at: click.at,
+      x: click.x,
+      y: click.y,
+      selector: click.selector,
+    },
+    click.outcome,
+  );
 }
 
 /** Returns the tag of a recorded element, or of a text node's parent. */
