@@ -36,6 +36,12 @@ function connect(): Database {
   pool.on("error", (error) => {
     logger.warn({ err: error.message }, "idle database connection lost");
   });
+  // The pool's own listener removes itself after one error, and a dying
+  // connection can report a second one (the server's shutdown notice, then
+  // the reset socket). That second event must not crash the process either.
+  pool.on("connect", (client) => {
+    client.on("error", () => {});
+  });
   return {
     prisma: new PrismaClient({
       adapter: new PrismaPg(
