@@ -52,13 +52,12 @@ describe("judgeFriction", () => {
       14,
     );
     expect(verdict?.kind).toBe("friction-spike");
-    expect(verdict?.kind === "friction-spike" && verdict.ratio).toBeCloseTo(
-      10,
-      10,
-    );
-    expect(verdict?.kind === "friction-spike" && verdict.pValue).toBeLessThan(
-      0.001,
-    );
+    const spike = verdict as Extract<
+      typeof verdict,
+      { kind: "friction-spike" }
+    >;
+    expect(spike.ratio).toBeCloseTo(10, 10);
+    expect(spike.pValue).toBeLessThan(0.001);
   });
 
   it("waits while the rollup lags the signals", () => {

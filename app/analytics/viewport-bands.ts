@@ -63,7 +63,7 @@ export const VIEWPORT_BANDS: readonly ViewportBand[] = [
   band("desktop", 1920, null, "full HD and wider"),
 ];
 
-/** The band a viewport width falls in. */
+/** Returns the band that a viewport width falls in. */
 export function bandOf(viewportWidth: number): ViewportBand {
   const width = Math.max(0, Math.floor(viewportWidth));
   for (const candidate of VIEWPORT_BANDS) {
@@ -78,7 +78,7 @@ export function bandsOfDevice(device: DeviceClass): ViewportBand[] {
   return VIEWPORT_BANDS.filter((candidate) => candidate.device === device);
 }
 
-/** The band with this id, or undefined for an unknown id. */
+/** Finds the band with this id, or returns undefined for an unknown id. */
 export function findBand(id: string | null): ViewportBand | undefined {
   return VIEWPORT_BANDS.find((candidate) => candidate.id === id);
 }

@@ -125,7 +125,7 @@ describe("detectFriction", () => {
     const shop = await prisma.shop.create({
       data: { domain: "in-flight.myshopify.com" },
     });
-    // A batch still being written: its transaction holds an event id
+    // A batch still being written: its transaction has taken an event id
     // below those of a batch that commits after it.
     const slow = await pool.connect();
     await slow.query("BEGIN");

@@ -33,7 +33,7 @@ export type ParsedSelectors =
 
 /**
  * Parses the settings form's text area, one selector per line. Errors name
- * the line as the merchant sees it, blank lines included.
+ * the line as the merchant counts it, blank lines included.
  */
 export function parseExcludedSelectors(text: unknown): ParsedSelectors {
   if (typeof text !== "string") {

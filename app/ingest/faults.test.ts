@@ -195,7 +195,7 @@ describe("server killed inside a batch", () => {
     const exited = new Promise((resolve) => child.on("exit", resolve));
     child.kill("SIGKILL");
     await exited;
-    // PostgreSQL rolls the transaction back once it sees the socket close.
+    // PostgreSQL rolls the transaction back once the socket closes.
     for (let open = 1; open > 0;) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       const result = await pool.query<{ count: string }>(

@@ -106,7 +106,7 @@ export interface ScrollPayload {
 }
 
 /**
- * Where the pointer was, sampled while a mouse moves (desktop only), placed
+ * Pointer position, sampled while a mouse moves (desktop only) and placed
  * like a click: the element under the pointer and the position inside it.
  */
 export interface MovePayload {

@@ -335,8 +335,8 @@ export async function claimSnapshots(
   // Most batches come after the day's slot is taken. A plain read skips
   // them, because the upsert below locks the slot's row until the batch
   // commits, and every batch of a busy page would wait on the others.
-  const wanted = [...candidates.values()];
-  const taken = await client.query<{ key: string }>(
+  const requested = [...candidates.values()];
+  const occupied = await client.query<{ key: string }>(
     `SELECT s.device || ' ' || s.band || ' ' || s.path AS key
      FROM unnest($4::text[], $5::text[], $6::text[]) AS c(path, device, band)
      JOIN "PageSnapshot" s ON s."shopId" = $1 AND s.path = c.path
@@ -348,12 +348,12 @@ export async function claimSnapshots(
       shop.id,
       receivedAt,
       shop.timezone,
-      wanted.map((page) => page.path),
-      wanted.map((page) => page.device),
-      wanted.map((page) => page.band),
+      requested.map((page) => page.path),
+      requested.map((page) => page.device),
+      requested.map((page) => page.band),
     ],
   );
-  for (const row of taken.rows) candidates.delete(row.key);
+  for (const row of occupied.rows) candidates.delete(row.key);
   const pages = [...candidates.values()];
   if (pages.length === 0) return [];
   const claimed = await client.query<{ pageViewId: string }>(

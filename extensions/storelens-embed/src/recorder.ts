@@ -1,5 +1,5 @@
 // Lazily loaded bundle: records the page with rrweb for session replay.
-// The core script loads it only when an ingest response asks for a
+// The core script loads it only when an ingest response requests a
 // recording, and passes it each click once the click's outcome is known.
 
 import { record } from "@rrweb/record";
@@ -105,7 +105,7 @@ export const startRecorder: StartRecorder = (options) => {
   let recentClicks: ClickRow[] = [];
   let stopRecording: (() => void) | undefined;
   let stopped = false;
-  // The chunk that carries the buffer says why the recording started.
+  // The chunk that carries the buffer records why the recording started.
   let nextChunkMode: RecordingMode = mode;
 
   const uploader = createChunkUploader({

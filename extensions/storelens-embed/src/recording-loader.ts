@@ -1,5 +1,5 @@
 // Core side of session replay: loads the recorder bundle when the server
-// asks for a recording and passes it each finished click. Kept tiny: the
+// requests a recording and passes it each finished click. Kept tiny: the
 // recorder, its privacy rules and its uploads live in recorder.ts.
 
 import type { RecordingDirective } from "../../../app/ingest/payload-types";
@@ -8,7 +8,7 @@ import type { Identity } from "./identity";
 import { loadScript } from "./load-script";
 import { guard } from "./log";
 
-/** What the core passes to the recorder bundle. */
+/** Options the core passes to the recorder bundle. */
 export interface RecorderOptions {
   endpoint: string;
   shop: string;

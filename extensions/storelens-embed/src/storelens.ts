@@ -258,7 +258,7 @@ function run(settings: Settings) {
   }
 
   // A client-side navigation to another path starts a new page view with
-  // its own depth; a change of query or fragment (a variant picker) does not.
+  // its own depth. A change of query or fragment (a variant picker) does not.
   function navigated() {
     const path = location.pathname.slice(0, MAX_URL_LENGTH);
     if (path === page.path) return;
