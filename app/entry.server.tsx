@@ -13,6 +13,8 @@ export const streamTimeout = 5000;
 // the background jobs in the same module graph as the routes: routes that
 // queue jobs then reach the running queue.
 export { startJobs } from "./jobs/boss.server";
+// The ingest endpoint, served ahead of Remix by the same process.
+export { createCollectHandler } from "./ingest/collect-node.server";
 
 export default async function handleRequest(
   request: Request,

@@ -65,8 +65,8 @@ const envSchema = z.object({
       .optional(),
   ),
   INGEST_MAX_IN_FLIGHT: positiveInteger(
-    40,
-    "batches written at once by one server process",
+    1000,
+    "batches one server process holds while their group is written",
   ),
   INGEST_SHOP_RATE: positiveInteger(500, "batches per second per shop"),
   INGEST_SHOP_BURST: positiveInteger(1000, "batches per shop in a burst"),

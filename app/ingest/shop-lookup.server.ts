@@ -20,7 +20,17 @@ export async function findShopForIngest(
      FROM "Shop" WHERE domain = $1`,
     [domain],
   );
-  const shop = result.rows[0];
+  return checkedShop(domain, result.rows[0]);
+}
+
+/**
+ * Returns the shop row of `domain` if it may send events; unknown and
+ * uninstalled shops get 403.
+ */
+export function checkedShop<T extends ShopForIngest>(
+  domain: string,
+  shop: (T & { uninstalledAt: Date | null }) | undefined,
+): T {
   if (!shop) {
     throw new IngestError(
       403,

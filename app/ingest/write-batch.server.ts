@@ -2,17 +2,29 @@ import type pg from "pg";
 import { withTransaction } from "../transaction.server";
 import { DeviceClockOffsets, correctClientTime } from "./clock-offset.server";
 import type { ValidBatch } from "./batch-schema.server";
+import { assertAllowedOrigin } from "./cors.server";
+import { IngestError } from "./errors.server";
+import { checkedShop, type ShopForIngest } from "./shop-lookup.server";
 import {
   claimSnapshots,
   insertEvents,
   insertPageViews,
-  pageEventsOf,
+  pageIdsOf,
   raiseScrollDepth,
+  readKnownPages,
   resolvePages,
+  type KnownPage,
+  type PageRow,
 } from "./write-page-events.server";
 import { insertExposures } from "./write-exposures.server";
 import { insertShopifyEvents } from "./write-shopify-events.server";
-import { upsertVisitorSession } from "./write-visitor-session.server";
+import {
+  SessionTakenError,
+  sessionOfAnotherVisitor,
+  upsertVisitorSessions,
+} from "./write-visitor-session.server";
+import { recordingDirectives } from "../replay/recording-settings.server";
+import type { RecordingDirective } from "./payload-types";
 
 export interface IngestShop {
   id: string;
@@ -28,11 +40,45 @@ export interface WriteContext {
   clockOffsets?: DeviceClockOffsets;
 }
 
+/** One validated batch as it arrived, waiting to be written. */
+export interface PendingBatch {
+  batch: ValidBatch;
+  /** The request's Origin header. */
+  origin: string | null;
+  context: WriteContext;
+}
+
 export interface WriteResult {
   duplicate: boolean;
   events: number;
   pages: number;
   snapshotPages: string[];
+}
+
+/** What became of one batch of a group: written (or a duplicate), or refused. */
+export type BatchOutcome =
+  | {
+      ok: true;
+      shop: ShopForIngest;
+      result: WriteResult;
+      /** How the storefront script should record this visit, if at all. */
+      recording?: RecordingDirective;
+    }
+  | { ok: false; error: IngestError };
+
+/** A batch that passed every check and is written in this transaction. */
+export interface AcceptedBatch {
+  shop: IngestShop;
+  batch: ValidBatch;
+  receivedAt: Date;
+  userAgent: string | null;
+  isBot: boolean;
+  /** Moves a browser timestamp onto the server clock. */
+  corrected: (at: number) => Date;
+  /** Path, device and viewport of every page view the batch refers to. */
+  pages: Map<string, PageRow>;
+  /** Page views this batch is the first to write. */
+  newPageIds: Set<string>;
 }
 
 /**
@@ -54,91 +100,304 @@ const deviceClocks = new DeviceClockOffsets();
 function clockCorrection(
   shop: IngestShop,
   batch: ValidBatch,
-  receivedAt: Date,
-  clocks: DeviceClockOffsets,
+  context: WriteContext,
 ) {
-  const offset = clocks.observe(
+  const receivedAt = context.receivedAt.getTime();
+  const offset = (context.clockOffsets ?? deviceClocks).observe(
     `${shop.id} ${batch.visitorId}`,
     batch.sentAt,
-    receivedAt.getTime(),
+    receivedAt,
   );
-  const latest = receivedAt.getTime();
-  const bounds = { earliest: latest - MAX_EVENT_AGE_MS, latest };
+  const bounds = {
+    earliest: receivedAt - MAX_EVENT_AGE_MS,
+    latest: receivedAt,
+  };
   return (at: number) => correctClientTime(at, offset, bounds);
 }
 
-/**
- * Writes one validated batch in a single transaction: the batch id (so a
- * retry is stored once), the visitor session, its page views and the raw
- * events. Returns the page views for which a DOM snapshot is wanted.
- */
+/** Writes one batch in a transaction of its own. */
 export async function writeBatch(
   pool: pg.Pool,
-  shop: IngestShop,
-  batch: ValidBatch,
-  context: WriteContext,
-): Promise<WriteResult> {
-  return withTransaction(pool, (client) =>
-    writeInTransaction(client, shop, batch, context),
-  );
+  pending: PendingBatch,
+): Promise<BatchOutcome> {
+  try {
+    const [outcome] = await withTransaction(pool, (client) =>
+      writeGroup(client, [pending]),
+    );
+    return outcome;
+  } catch (error) {
+    // Another process gave the visit to another visitor after the check.
+    if (error instanceof SessionTakenError) {
+      return { ok: false, error: sessionOfAnotherVisitor() };
+    }
+    throw error;
+  }
 }
 
-async function writeInTransaction(
+/**
+ * Writes a group of batches in the caller's transaction, with one statement
+ * per table for the whole group. Each batch ends exactly as it would if the
+ * batches had been written one by one in their order: its id claimed once
+ * (a retry is a duplicate), its visit, page views and events stored, or
+ * refused with the error that names its field. A refused batch writes
+ * nothing and does not affect the others.
+ */
+export async function writeGroup(
   client: pg.PoolClient,
-  shop: IngestShop,
-  batch: ValidBatch,
-  context: WriteContext,
-): Promise<WriteResult> {
-  const claimed = await client.query(
-    `INSERT INTO "IngestBatch" ("shopId", id, "eventCount", "pageCount", "receivedAt")
-     VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT ("shopId", id) DO NOTHING
-     RETURNING id`,
-    [
-      shop.id,
-      batch.batchId,
-      batch.events.length,
-      batch.pages.length,
-      context.receivedAt,
-    ],
+  group: PendingBatch[],
+): Promise<BatchOutcome[]> {
+  const outcomes: (BatchOutcome | undefined)[] = group.map(() => undefined);
+  const refuse = (index: number, error: unknown) => {
+    if (!(error instanceof IngestError)) throw error;
+    outcomes[index] = { ok: false, error };
+  };
+
+  // The shops, each checked for installation and the request's origin.
+  const domains = [...new Set(group.map((pending) => pending.batch.shop))];
+  const shopRows = await client.query<
+    ShopForIngest & { uninstalledAt: Date | null; firstEventAt: Date | null }
+  >(
+    `SELECT id, domain, timezone, "storefrontOrigins", "uninstalledAt",
+            "firstEventAt"
+     FROM "Shop" WHERE domain = ANY($1::text[])`,
+    [domains],
   );
-  if (claimed.rowCount === 0) {
-    return { duplicate: true, events: 0, pages: 0, snapshotPages: [] };
+  const shopsByDomain = new Map(shopRows.rows.map((row) => [row.domain, row]));
+  const shops: (ShopForIngest | undefined)[] = group.map((pending, index) => {
+    try {
+      const shop = checkedShop(
+        pending.batch.shop,
+        shopsByDomain.get(pending.batch.shop),
+      );
+      assertAllowedOrigin(pending.origin, shop, pending.batch.source);
+      return shop;
+    } catch (error) {
+      refuse(index, error);
+      return undefined;
+    }
+  });
+
+  // Claim the batch ids. A copy later in the group is a duplicate of the
+  // first; an id claimed before is a duplicate of that batch.
+  const claimOrder: number[] = [];
+  const firstCopy = new Map<string, number>();
+  const copyOf = new Map<number, number>();
+  group.forEach((pending, index) => {
+    const shop = shops[index];
+    if (!shop) return;
+    const key = `${shop.id} ${pending.batch.batchId}`;
+    const first = firstCopy.get(key);
+    if (first === undefined) {
+      firstCopy.set(key, index);
+      claimOrder.push(index);
+    } else copyOf.set(index, first);
+  });
+  const claimed = new Set<string>();
+  if (claimOrder.length > 0) {
+    const result = await client.query<{ shopId: string; id: string }>(
+      `INSERT INTO "IngestBatch"
+         ("shopId", id, "eventCount", "pageCount", "receivedAt")
+       SELECT * FROM unnest($1::text[], $2::uuid[], $3::int[], $4::int[],
+                            $5::timestamptz[])
+       ON CONFLICT ("shopId", id) DO NOTHING
+       RETURNING "shopId", id`,
+      [
+        claimOrder.map((index) => shops[index]!.id),
+        claimOrder.map((index) => group[index].batch.batchId),
+        claimOrder.map((index) => group[index].batch.events.length),
+        claimOrder.map((index) => group[index].batch.pages.length),
+        claimOrder.map((index) => group[index].context.receivedAt),
+      ],
+    );
+    for (const row of result.rows) claimed.add(`${row.shopId} ${row.id}`);
+  }
+  const fresh = claimOrder.filter((index) =>
+    claimed.has(`${shops[index]!.id} ${group[index].batch.batchId}`),
+  );
+  const freshSet = new Set(fresh);
+  const duplicate = (index: number): BatchOutcome => ({
+    ok: true,
+    shop: shops[index]!,
+    result: { duplicate: true, events: 0, pages: 0, snapshotPages: [] },
+  });
+  for (const index of claimOrder) {
+    if (!freshSet.has(index)) outcomes[index] = duplicate(index);
   }
 
-  const corrected = clockCorrection(
-    shop,
-    batch,
-    context.receivedAt,
-    context.clockOffsets ?? deviceClocks,
+  // Check each new batch against the page views and visits known so far,
+  // stored or written by an earlier batch of the group.
+  const pageKeys = new Map<string, { shopId: string; id: string }>();
+  const sessionKeys = new Map<string, { shopId: string; id: string }>();
+  for (const index of fresh) {
+    const shopId = shops[index]!.id;
+    for (const id of pageIdsOf(group[index].batch)) {
+      pageKeys.set(`${shopId} ${id}`, { shopId, id });
+    }
+    const id = group[index].batch.sessionId;
+    sessionKeys.set(`${shopId} ${id}`, { shopId, id });
+  }
+  const knownPages = await readKnownPages(client, [...pageKeys.values()]);
+  const knownVisitors = await readSessionVisitors(client, [
+    ...sessionKeys.values(),
+  ]);
+  const accepted: AcceptedBatch[] = [];
+  const acceptedIndex: number[] = [];
+  const refusedClaims: number[] = [];
+  for (const index of fresh) {
+    const { batch, context } = group[index];
+    const shop = shops[index]!;
+    try {
+      const { pages, newPageIds } = resolvePages(batch, (id) =>
+        knownPages.get(`${shop.id} ${id}`),
+      );
+      const sessionKey = `${shop.id} ${batch.sessionId}`;
+      const visitor = knownVisitors.get(sessionKey);
+      if (visitor !== undefined && visitor !== batch.visitorId) {
+        throw sessionOfAnotherVisitor();
+      }
+      knownVisitors.set(sessionKey, batch.visitorId);
+      for (const page of batch.pages) {
+        if (!newPageIds.has(page.id)) continue;
+        knownPages.set(`${shop.id} ${page.id}`, {
+          ...page,
+          sessionId: batch.sessionId,
+        } satisfies KnownPage);
+      }
+      accepted.push({
+        shop,
+        batch,
+        receivedAt: context.receivedAt,
+        userAgent: context.userAgent,
+        isBot: context.isBot,
+        corrected: clockCorrection(shop, batch, context),
+        pages,
+        newPageIds,
+      });
+      acceptedIndex.push(index);
+    } catch (error) {
+      refuse(index, error);
+      refusedClaims.push(index);
+    }
+  }
+  if (refusedClaims.length > 0) {
+    // A refused batch leaves no receipt, so a corrected retry is stored.
+    await client.query(
+      `DELETE FROM "IngestBatch" b
+       USING unnest($1::text[], $2::uuid[]) AS r(shop_id, id)
+       WHERE b."shopId" = r.shop_id AND b.id = r.id`,
+      [
+        refusedClaims.map((index) => shops[index]!.id),
+        refusedClaims.map((index) => group[index].batch.batchId),
+      ],
+    );
+  }
+
+  if (accepted.length > 0) {
+    await upsertVisitorSessions(client, accepted);
+    await insertPageViews(client, accepted);
+    await insertEvents(client, accepted);
+    await raiseScrollDepth(client, accepted);
+    await insertShopifyEvents(client, accepted);
+    for (const item of accepted) await insertExposures(client, item);
+    await markFirstEvents(client, accepted, shopRows.rows);
+  }
+  const snapshots = await claimSnapshots(client, accepted);
+  accepted.forEach((item, position) => {
+    const index = acceptedIndex[position];
+    outcomes[index] = {
+      ok: true,
+      shop: shops[index]!,
+      result: {
+        duplicate: false,
+        events: item.batch.events.length,
+        pages: item.batch.pages.length,
+        snapshotPages: snapshots[position],
+      },
+    };
+  });
+  for (const [index, first] of copyOf) {
+    const original = outcomes[first]!;
+    outcomes[index] = original.ok ? duplicate(index) : original;
+  }
+  await addRecordingDirectives(client, group, outcomes as BatchOutcome[]);
+  return outcomes as BatchOutcome[];
+}
+
+/**
+ * Tells the storefront script of each written batch how to record its
+ * visit. The web pixel runs in a sandbox and cannot record, and bots are
+ * not recorded.
+ */
+async function addRecordingDirectives(
+  client: pg.PoolClient,
+  group: PendingBatch[],
+  outcomes: BatchOutcome[],
+) {
+  const asking = outcomes.flatMap((outcome, index) =>
+    outcome.ok &&
+    !group[index].context.isBot &&
+    group[index].batch.source !== "pixel"
+      ? [{ index, shopId: outcome.shop.id }]
+      : [],
   );
-  const pageEvents = pageEventsOf(batch);
-  const { pages, newPageIds } = await resolvePages(client, shop, batch);
-  await upsertVisitorSession(
+  const directives = await recordingDirectives(
     client,
-    shop,
-    batch,
-    pageEvents,
-    corrected,
-    context,
+    asking.map(({ index, shopId }) => ({
+      shopId,
+      sessionId: group[index].batch.sessionId,
+    })),
   );
-  await insertPageViews(client, shop, batch, corrected);
-  await insertEvents(client, shop, batch, pages, corrected, context.receivedAt);
-  await raiseScrollDepth(client, shop, pageEvents, batch.sessionId);
-  await insertShopifyEvents(client, shop, batch, corrected, context.receivedAt);
-  await insertExposures(client, shop, batch, corrected);
+  asking.forEach(({ index }, position) => {
+    const outcome = outcomes[index];
+    const directive = directives[position];
+    if (outcome.ok && directive) outcome.recording = directive;
+  });
+}
+
+/** The visitor of each stored visit among `keys`. */
+async function readSessionVisitors(
+  client: pg.PoolClient,
+  keys: { shopId: string; id: string }[],
+): Promise<Map<string, string>> {
+  const visitors = new Map<string, string>();
+  if (keys.length === 0) return visitors;
+  const stored = await client.query<{
+    shopId: string;
+    id: string;
+    visitorId: string;
+  }>(
+    `SELECT s."shopId", s.id, s."visitorId"
+     FROM unnest($1::text[], $2::uuid[]) AS k(shop_id, id)
+     JOIN "VisitorSession" s ON s."shopId" = k.shop_id AND s.id = k.id`,
+    [keys.map((key) => key.shopId), keys.map((key) => key.id)],
+  );
+  for (const row of stored.rows) {
+    visitors.set(`${row.shopId} ${row.id}`, row.visitorId);
+  }
+  return visitors;
+}
+
+/** Notes when each shop's first event arrived, once. */
+async function markFirstEvents(
+  client: pg.PoolClient,
+  accepted: AcceptedBatch[],
+  shops: { id: string; firstEventAt: Date | null }[],
+) {
+  const waiting = new Set(
+    shops.filter((shop) => shop.firstEventAt === null).map((shop) => shop.id),
+  );
+  const first = new Map<string, Date>();
+  for (const item of accepted) {
+    if (!waiting.has(item.shop.id)) continue;
+    const seen = first.get(item.shop.id);
+    if (!seen || item.receivedAt < seen)
+      first.set(item.shop.id, item.receivedAt);
+  }
+  if (first.size === 0) return;
   await client.query(
-    `UPDATE "Shop" SET "firstEventAt" = $2
-     WHERE id = $1 AND "firstEventAt" IS NULL`,
-    [shop.id, context.receivedAt],
+    `UPDATE "Shop" s SET "firstEventAt" = f.at
+     FROM unnest($1::text[], $2::timestamptz[]) AS f(id, at)
+     WHERE s.id = f.id AND s."firstEventAt" IS NULL`,
+    [[...first.keys()], [...first.values()]],
   );
-  const snapshotPages = context.isBot
-    ? []
-    : await claimSnapshots(client, shop, batch, newPageIds, context.receivedAt);
-  return {
-    duplicate: false,
-    events: batch.events.length,
-    pages: batch.pages.length,
-    snapshotPages,
-  };
 }

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import type { ValidBatch, ValidEvent } from "./batch-schema.server";
-import type { IngestShop } from "./write-batch.server";
+import type { AcceptedBatch } from "./write-batch.server";
 
 type ExposureEvent = Extract<ValidEvent, { type: "exposure" }>;
 
@@ -38,9 +38,7 @@ function firstExposures(events: ExposureEvent[]): ExposureRow[] {
  */
 export async function insertExposures(
   client: pg.PoolClient,
-  shop: IngestShop,
-  batch: ValidBatch,
-  corrected: (at: number) => Date,
+  { shop, batch, corrected }: AcceptedBatch,
 ): Promise<number> {
   const events = batch.events.filter(
     (event): event is ExposureEvent => event.type === "exposure",

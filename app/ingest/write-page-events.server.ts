@@ -1,8 +1,9 @@
 import type pg from "pg";
 import { bandOf } from "../analytics/viewport-bands";
 import type { ValidBatch, ValidEvent } from "./batch-schema.server";
+import { copyRows } from "./copy-rows.server";
 import { IngestError } from "./errors.server";
-import type { IngestShop } from "./write-batch.server";
+import type { AcceptedBatch } from "./write-batch.server";
 
 // Page views and the events of the storefront script: clicks, scroll depth,
 // pointer moves and hovers, form fields and JavaScript errors.
@@ -21,14 +22,27 @@ export interface PageRow {
   id: string;
   path: string;
   device: string;
+  viewportWidth: number;
+  viewportHeight: number;
+}
+
+/** A page view as stored, or as written by an earlier batch of the same transaction. */
+export interface KnownPage extends PageRow {
+  sessionId: string;
 }
 
 export function pageEventsOf(batch: ValidBatch): PageEvent[] {
   return batch.events.filter(isPageEvent);
 }
 
+/** Page view ids a batch lists or refers to, each once. */
+export function pageIdsOf(batch: ValidBatch): string[] {
+  const referenced = pageEventsOf(batch).map((event) => event.page);
+  return [...new Set([...batch.pages.map((page) => page.id), ...referenced])];
+}
+
 export interface ResolvedPages {
-  /** Path and device of every page view the batch's events refer to. */
+  /** Path, device and viewport of every page view the batch's events refer to. */
   pages: Map<string, PageRow>;
   /** Page views of the batch that no earlier batch stored. */
   newPageIds: Set<string>;
@@ -36,31 +50,20 @@ export interface ResolvedPages {
 
 /**
  * Maps every page id of the batch onto its path and device. A page view
- * stored by an earlier batch keeps its stored path and device; one stored
- * for another visit is rejected, so a batch can never change someone
- * else's page view.
+ * known before the batch keeps its path and device; one of another visit
+ * is rejected, so a batch can never change someone else's page view.
  */
-export async function resolvePages(
-  client: pg.PoolClient,
-  shop: IngestShop,
+export function resolvePages(
   batch: ValidBatch,
-): Promise<ResolvedPages> {
-  const referenced = pageEventsOf(batch).map((event) => event.page);
-  const ids = [
-    ...new Set([...batch.pages.map((page) => page.id), ...referenced]),
-  ];
-  const stored = ids.length
-    ? await client.query<PageRow & { sessionId: string }>(
-        `SELECT id, path, device, "sessionId" FROM "PageView"
-         WHERE "shopId" = $1 AND id = ANY($2::uuid[])`,
-        [shop.id, ids],
-      )
-    : { rows: [] };
+  known: (id: string) => KnownPage | undefined,
+): ResolvedPages {
   const pages = new Map<string, PageRow>(
     batch.pages.map((page) => [page.id, page]),
   );
   const newPageIds = new Set(batch.pages.map((page) => page.id));
-  for (const row of stored.rows) {
+  for (const id of pageIdsOf(batch)) {
+    const row = known(id);
+    if (!row) continue;
     if (row.sessionId !== batch.sessionId) {
       const index = batch.pages.findIndex((page) => page.id === row.id);
       const field =
@@ -74,7 +77,7 @@ export async function resolvePages(
         field,
       );
     }
-    pages.set(row.id, { id: row.id, path: row.path, device: row.device });
+    pages.set(row.id, row);
     newPageIds.delete(row.id);
   }
   const index = batch.events.findIndex(
@@ -91,35 +94,75 @@ export async function resolvePages(
   return { pages, newPageIds };
 }
 
+/** Reads the stored page views among `keys` (shop id, page view id). */
+export async function readKnownPages(
+  client: pg.PoolClient,
+  keys: { shopId: string; id: string }[],
+): Promise<Map<string, KnownPage>> {
+  const known = new Map<string, KnownPage>();
+  if (keys.length === 0) return known;
+  const stored = await client.query<KnownPage & { shopId: string }>(
+    `SELECT pv."shopId", pv.id, pv.path, pv.device, pv."sessionId",
+            pv."viewportWidth", pv."viewportHeight"
+     FROM unnest($1::text[], $2::uuid[]) AS k(shop_id, id)
+     JOIN "PageView" pv ON pv."shopId" = k.shop_id AND pv.id = k.id`,
+    [keys.map((key) => key.shopId), keys.map((key) => key.id)],
+  );
+  for (const row of stored.rows) {
+    const { shopId, ...page } = row;
+    known.set(`${shopId} ${page.id}`, page);
+  }
+  return known;
+}
+
+/** Sorts rows by shop and id, so concurrent writers lock rows in one order. */
+function byShopAndId<T>(rows: T[], key: (row: T) => [string, string]): T[] {
+  return rows.sort((x, y) => {
+    const [xs, xi] = key(x);
+    const [ys, yi] = key(y);
+    return xs < ys ? -1 : xs > ys ? 1 : xi < yi ? -1 : xi > yi ? 1 : 0;
+  });
+}
+
+/** Inserts the listed page views; the first entry of a page view wins. */
 export async function insertPageViews(
   client: pg.PoolClient,
-  shop: IngestShop,
-  batch: ValidBatch,
-  corrected: (at: number) => Date,
+  accepted: AcceptedBatch[],
 ) {
-  if (batch.pages.length === 0) return;
-  const pages = batch.pages;
+  const rows = new Map<
+    string,
+    { item: AcceptedBatch; page: ValidBatch["pages"][number] }
+  >();
+  for (const item of accepted) {
+    for (const page of item.batch.pages) {
+      const key = `${item.shop.id} ${page.id}`;
+      if (!rows.has(key)) rows.set(key, { item, page });
+    }
+  }
+  if (rows.size === 0) return;
+  const list = byShopAndId([...rows.values()], (row) => [
+    row.item.shop.id,
+    row.page.id,
+  ]);
   await client.query(
     `INSERT INTO "PageView"
        ("shopId", id, "sessionId", path, title, referrer, "startedAt",
         "viewportWidth", "viewportHeight", device)
-     SELECT $1, page.id, $2, page.path, page.title, page.referrer,
-            page.started_at, page.vw, page.vh, page.device
-     FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[],
-                 $7::timestamptz[], $8::int[], $9::int[], $10::text[])
-       AS page(id, path, title, referrer, started_at, vw, vh, device)
+     SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[],
+                          $5::text[], $6::text[], $7::timestamptz[], $8::int[],
+                          $9::int[], $10::text[])
      ON CONFLICT ("shopId", id) DO NOTHING`,
     [
-      shop.id,
-      batch.sessionId,
-      pages.map((page) => page.id),
-      pages.map((page) => page.path),
-      pages.map((page) => page.title),
-      pages.map((page) => page.referrer || null),
-      pages.map((page) => corrected(page.startedAt)),
-      pages.map((page) => page.viewportWidth),
-      pages.map((page) => page.viewportHeight),
-      pages.map((page) => page.device),
+      list.map((row) => row.item.shop.id),
+      list.map((row) => row.page.id),
+      list.map((row) => row.item.batch.sessionId),
+      list.map((row) => row.page.path),
+      list.map((row) => row.page.title),
+      list.map((row) => row.page.referrer || null),
+      list.map((row) => row.item.corrected(row.page.startedAt)),
+      list.map((row) => row.page.viewportWidth),
+      list.map((row) => row.page.viewportHeight),
+      list.map((row) => row.page.device),
     ],
   );
 }
@@ -133,7 +176,7 @@ interface EventColumns {
   offsetY?: number;
   fixed?: boolean;
   touch?: boolean;
-  depth?: number;
+  scrollDepthPx?: number;
   documentHeight?: number;
   outcome?: string;
   durationMs?: number;
@@ -171,7 +214,7 @@ function columnsOf(event: PageEvent): EventColumns {
       };
     case "scroll":
       return {
-        depth: Math.min(event.maxDepthPx, event.documentHeight),
+        scrollDepthPx: Math.min(event.maxDepthPx, event.documentHeight),
         documentHeight: event.documentHeight,
       };
     case "hover":
@@ -190,201 +233,256 @@ function columnsOf(event: PageEvent): EventColumns {
 }
 
 const EVENT_COLUMNS = [
-  ["x", "float8"],
-  ["y", "float8"],
-  ["selector", "text"],
-  ["offsetX", "float8"],
-  ["offsetY", "float8"],
-  ["fixed", "bool"],
-  ["touch", "bool"],
-  ["depth", "int"],
-  ["documentHeight", "int"],
-  ["outcome", "jsonb"],
-  ["durationMs", "int"],
-  ["cta", "bool"],
-  ["form", "text"],
-  ["message", "text"],
-] as const satisfies readonly (readonly [keyof EventColumns, string])[];
+  "x",
+  "y",
+  "selector",
+  "offsetX",
+  "offsetY",
+  "fixed",
+  "touch",
+  "scrollDepthPx",
+  "documentHeight",
+  "outcome",
+  "durationMs",
+  "cta",
+  "form",
+  "message",
+] as const satisfies readonly (keyof EventColumns)[];
+
+/** Every InteractionEvent column the ingest writes: all but the generated id. */
+export const INTERACTION_EVENT_COLUMNS = [
+  "shopId",
+  "pageViewId",
+  "sessionId",
+  "batchId",
+  "receivedAt",
+  "type",
+  "occurredAt",
+  "clientAt",
+  "path",
+  "device",
+  "viewportWidth",
+  "viewportHeight",
+  ...EVENT_COLUMNS,
+] as const;
 
 export async function insertEvents(
   client: pg.PoolClient,
-  shop: IngestShop,
-  batch: ValidBatch,
-  pages: Map<string, PageRow>,
-  corrected: (at: number) => Date,
-  receivedAt: Date,
+  accepted: AcceptedBatch[],
 ) {
-  const events = pageEventsOf(batch);
-  if (events.length === 0) return;
-  const pageViewports = new Map(
-    batch.pages.map((page) => [page.id, page] as const),
-  );
-  const rows = events.map((event) => {
-    const page = pages.get(event.page)!;
-    const viewport = pageViewports.get(event.page);
-    const columns = columnsOf(event);
-    return {
-      event,
-      page,
-      columns,
+  const rows = accepted.flatMap((item) => {
+    const entries = new Map(
+      item.batch.pages.map((page) => [page.id, page] as const),
+    );
+    return pageEventsOf(item.batch).map((event) => {
+      const page = item.pages.get(event.page)!;
+      const columns = columnsOf(event);
       // A click carries its own viewport; other events take their page
       // view's, from this batch or else from the stored page view.
-      vw: columns.viewportWidth ?? viewport?.viewportWidth ?? null,
-      vh: columns.viewportHeight ?? viewport?.viewportHeight ?? null,
-    };
+      const viewport = entries.get(event.page) ?? page;
+      return {
+        item,
+        event,
+        page,
+        columns,
+        vw: columns.viewportWidth ?? viewport.viewportWidth,
+        vh: columns.viewportHeight ?? viewport.viewportHeight,
+      };
+    });
   });
-  const typed = EVENT_COLUMNS.map(([name]) =>
-    rows.map((row) => row.columns[name] ?? null),
-  );
-  // $1..$12 are the fixed parameters below; the typed columns follow.
-  const firstTyped = 13;
-  await client.query(
-    `INSERT INTO "InteractionEvent"
-       ("shopId", "pageViewId", "sessionId", type, "occurredAt", "clientAt",
-        path, device, "viewportWidth", "viewportHeight", x, y, selector,
-        "offsetX", "offsetY", fixed, touch, "scrollDepthPx", "documentHeight",
-        outcome, "durationMs", cta, form, message, "batchId", "receivedAt")
-     SELECT $1, e.page, $2, e.type, e.occurred_at, e.client_at, e.path,
-            e.device, COALESCE(e.vw, pv."viewportWidth"),
-            COALESCE(e.vh, pv."viewportHeight"), e.x, e.y, e.selector,
-            e.offset_x, e.offset_y, e.fixed, e.touch, e.depth, e.doc_height,
-            e.outcome, e.duration_ms, e.cta, e.form, e.message, $3, $4
-     FROM unnest($5::uuid[], $6::text[], $7::timestamptz[], $8::timestamptz[],
-                 $9::text[], $10::text[], $11::int[], $12::int[],
-                 ${EVENT_COLUMNS.map(([, type], i) => `$${firstTyped + i}::${type}[]`).join(", ")})
-       AS e(page, type, occurred_at, client_at, path, device, vw, vh, x, y,
-            selector, offset_x, offset_y, fixed, touch, depth, doc_height,
-            outcome, duration_ms, cta, form, message)
-     LEFT JOIN "PageView" pv ON pv."shopId" = $1 AND pv.id = e.page`,
-    [
-      shop.id,
-      batch.sessionId,
-      batch.batchId,
-      receivedAt,
-      rows.map((row) => row.event.page),
-      rows.map((row) => row.event.type),
-      rows.map((row) => corrected(row.event.at)),
-      rows.map((row) => new Date(row.event.at)),
-      rows.map((row) => row.page.path),
-      rows.map((row) => row.page.device),
-      rows.map((row) => row.vw),
-      rows.map((row) => row.vh),
-      ...typed,
-    ],
+  await copyRows(
+    client,
+    "InteractionEvent",
+    INTERACTION_EVENT_COLUMNS,
+    rows.map((row) => [
+      row.item.shop.id,
+      row.event.page,
+      row.item.batch.sessionId,
+      row.item.batch.batchId,
+      row.item.receivedAt,
+      row.event.type,
+      row.item.corrected(row.event.at),
+      new Date(row.event.at),
+      row.page.path,
+      row.page.device,
+      row.vw,
+      row.vh,
+      ...EVENT_COLUMNS.map((name) => row.columns[name] ?? null),
+    ]),
   );
 }
 
+/**
+ * Raises each page view's deepest scroll. Of equally deep reports the
+ * latest batch's document height wins, as if the batches ran one by one.
+ */
 export async function raiseScrollDepth(
   client: pg.PoolClient,
-  shop: IngestShop,
-  events: PageEvent[],
-  sessionId: string,
+  accepted: AcceptedBatch[],
 ) {
-  const deepest = new Map<string, { depth: number; height: number }>();
-  for (const event of events) {
-    if (event.type !== "scroll") continue;
-    const depth = Math.min(event.maxDepthPx, event.documentHeight);
-    const seen = deepest.get(event.page);
-    if (!seen || depth > seen.depth) {
-      deepest.set(event.page, { depth, height: event.documentHeight });
+  const deepest = new Map<
+    string,
+    {
+      shopId: string;
+      id: string;
+      sessionId: string;
+      depth: number;
+      height: number;
+    }
+  >();
+  for (const item of accepted) {
+    const own = new Map<string, { depth: number; height: number }>();
+    for (const event of pageEventsOf(item.batch)) {
+      if (event.type !== "scroll") continue;
+      const depth = Math.min(event.maxDepthPx, event.documentHeight);
+      const seen = own.get(event.page);
+      if (!seen || depth > seen.depth) {
+        own.set(event.page, { depth, height: event.documentHeight });
+      }
+    }
+    for (const [id, report] of own) {
+      const key = `${item.shop.id} ${id}`;
+      const seen = deepest.get(key);
+      if (!seen || report.depth >= seen.depth) {
+        deepest.set(key, {
+          shopId: item.shop.id,
+          id,
+          sessionId: item.batch.sessionId,
+          ...report,
+        });
+      }
     }
   }
   if (deepest.size === 0) return;
-  const ids = [...deepest.keys()];
+  const rows = byShopAndId([...deepest.values()], (row) => [
+    row.shopId,
+    row.id,
+  ]);
   await client.query(
     `UPDATE "PageView" pv SET
        "maxScrollPx" = GREATEST(pv."maxScrollPx", s.depth),
        "documentHeight" = CASE WHEN s.depth >= pv."maxScrollPx"
                                THEN s.height ELSE pv."documentHeight" END
-     FROM unnest($2::uuid[], $3::int[], $4::int[]) AS s(id, depth, height)
-     WHERE pv."shopId" = $1 AND pv.id = s.id AND pv."sessionId" = $5`,
+     FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::int[], $5::int[])
+       AS s(shop_id, id, session_id, depth, height)
+     WHERE pv."shopId" = s.shop_id AND pv.id = s.id
+       AND pv."sessionId" = s.session_id`,
     [
-      shop.id,
-      ids,
-      ids.map((id) => deepest.get(id)!.depth),
-      ids.map((id) => deepest.get(id)!.height),
-      sessionId,
+      rows.map((row) => row.shopId),
+      rows.map((row) => row.id),
+      rows.map((row) => row.sessionId),
+      rows.map((row) => row.depth),
+      rows.map((row) => row.height),
     ],
   );
 }
+
+/** A new page view that may take its slot; `item` indexes its batch. */
+type SlotCandidate = ValidBatch["pages"][number] & {
+  band: string;
+  item: number;
+};
 
 /**
  * Claims the day's snapshot slot for each new page view whose path, device
  * and viewport band have no snapshot yet today (in the shop's time zone),
  * so each band's heatmap is drawn over a layout of that band. A claim not
  * followed by an upload within the timeout passes to a later page view.
+ * Returns the claimed page view ids per batch, in the order of `accepted`.
  */
 export async function claimSnapshots(
   client: pg.PoolClient,
-  shop: IngestShop,
-  batch: ValidBatch,
-  newPageIds: Set<string>,
-  receivedAt: Date,
-): Promise<string[]> {
-  // Only page views this batch created may take a slot, and one candidate
-  // per slot: ON CONFLICT may touch a row only once per statement.
-  const candidates = new Map(
-    batch.pages
-      .filter((page) => newPageIds.has(page.id))
-      .map((page) => {
-        const band = bandOf(page.viewportWidth).id;
-        return [`${page.device} ${band} ${page.path}`, { ...page, band }];
-      }),
-  );
-  if (candidates.size === 0) return [];
-  // Most batches come after the day's slot is taken. A plain read skips
+  accepted: AcceptedBatch[],
+): Promise<string[][]> {
+  // Only page views their batch created may take a slot, and one candidate
+  // per slot: ON CONFLICT may touch a row only once per statement. Within a
+  // batch the last page view of a slot is the candidate; across batches the
+  // first batch's, since a later batch would find the slot taken.
+  const candidates = new Map<string, SlotCandidate>();
+  accepted.forEach((item, index) => {
+    if (item.isBot) return;
+    const own = new Map(
+      item.batch.pages
+        .filter((page) => item.newPageIds.has(page.id))
+        .map((page) => {
+          const band = bandOf(page.viewportWidth).id;
+          return [
+            `${item.shop.id} ${page.device} ${band} ${page.path}`,
+            { ...page, band, item: index },
+          ];
+        }),
+    );
+    for (const [key, page] of own) {
+      if (!candidates.has(key)) candidates.set(key, page);
+    }
+  });
+  const claimedPerBatch = accepted.map((): string[] => []);
+  if (candidates.size === 0) return claimedPerBatch;
+  const slotColumns = (pages: SlotCandidate[]) => [
+    pages.map((page) => accepted[page.item].shop.id),
+    pages.map((page) => accepted[page.item].receivedAt),
+    pages.map((page) => accepted[page.item].shop.timezone),
+    pages.map((page) => page.path),
+    pages.map((page) => page.device),
+    pages.map((page) => page.band),
+  ];
+  // Most page views come after the day's slot is taken. A plain read skips
   // them, because the upsert below locks the slot's row until the batch
   // commits, and every batch of a busy page would wait on the others.
   const requested = [...candidates.values()];
   const occupied = await client.query<{ key: string }>(
-    `SELECT s.device || ' ' || s.band || ' ' || s.path AS key
-     FROM unnest($4::text[], $5::text[], $6::text[]) AS c(path, device, band)
-     JOIN "PageSnapshot" s ON s."shopId" = $1 AND s.path = c.path
+    `SELECT s."shopId" || ' ' || s.device || ' ' || s.band || ' ' || s.path AS key
+     FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[],
+                 $5::text[], $6::text[])
+       AS c(shop_id, received_at, tz, path, device, band)
+     JOIN "PageSnapshot" s ON s."shopId" = c.shop_id AND s.path = c.path
        AND s.device = c.device AND s.band = c.band
-       AND s.day = ($2::timestamptz AT TIME ZONE $3)::date
+       AND s.day = (c.received_at AT TIME ZONE c.tz)::date
      WHERE s."byteSize" > 0
-        OR s."createdAt" >= $2::timestamptz - interval '${SNAPSHOT_CLAIM_TIMEOUT}'`,
-    [
-      shop.id,
-      receivedAt,
-      shop.timezone,
-      requested.map((page) => page.path),
-      requested.map((page) => page.device),
-      requested.map((page) => page.band),
-    ],
+        OR s."createdAt" >= c.received_at - interval '${SNAPSHOT_CLAIM_TIMEOUT}'`,
+    slotColumns(requested),
   );
   for (const row of occupied.rows) candidates.delete(row.key);
-  const pages = [...candidates.values()];
-  if (pages.length === 0) return [];
-  const claimed = await client.query<{ pageViewId: string }>(
+  // Slots in key order, so that two writers claiming the same slots lock
+  // them in the same order and never deadlock.
+  const pages = [...candidates.keys()]
+    .sort()
+    .map((key) => candidates.get(key)!);
+  if (pages.length === 0) return claimedPerBatch;
+  const claimed = await client.query<{ shopId: string; pageViewId: string }>(
     `INSERT INTO "PageSnapshot"
        ("shopId", id, path, device, band, day, "pageViewId", "viewportWidth",
         "viewportHeight", "documentHeight", data, "byteSize", "createdAt")
-     SELECT $1, gen_random_uuid()::text, page.path, page.device, page.band,
-            ($2::timestamptz AT TIME ZONE $3)::date, page.id, page.vw,
-            page.vh, 0, ''::bytea, 0, $2
-     FROM unnest($4::uuid[], $5::text[], $6::text[], $7::int[], $8::int[],
-                 $9::text[])
-       AS page(id, path, device, vw, vh, band)
+     SELECT c.shop_id, gen_random_uuid()::text, c.path, c.device, c.band,
+            (c.received_at AT TIME ZONE c.tz)::date, c.id, c.vw, c.vh, 0,
+            ''::bytea, 0, c.received_at
+     FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[],
+                 $5::text[], $6::text[], $7::uuid[], $8::int[], $9::int[])
+       AS c(shop_id, received_at, tz, path, device, band, id, vw, vh)
      ON CONFLICT ("shopId", path, device, band, day) DO UPDATE SET
        "pageViewId" = EXCLUDED."pageViewId",
        "viewportWidth" = EXCLUDED."viewportWidth",
        "viewportHeight" = EXCLUDED."viewportHeight",
        "createdAt" = EXCLUDED."createdAt"
      WHERE "PageSnapshot"."byteSize" = 0
-       AND "PageSnapshot"."createdAt" < $2::timestamptz - interval '${SNAPSHOT_CLAIM_TIMEOUT}'
-     RETURNING "pageViewId"`,
+       AND "PageSnapshot"."createdAt" < EXCLUDED."createdAt" - interval '${SNAPSHOT_CLAIM_TIMEOUT}'
+     RETURNING "shopId", "pageViewId"`,
     [
-      shop.id,
-      receivedAt,
-      shop.timezone,
+      ...slotColumns(pages),
       pages.map((page) => page.id),
-      pages.map((page) => page.path),
-      pages.map((page) => page.device),
       pages.map((page) => page.viewportWidth),
       pages.map((page) => page.viewportHeight),
-      pages.map((page) => page.band),
     ],
   );
-  return claimed.rows.map((row) => row.pageViewId);
+  const owner = new Map(
+    pages.map((page) => [
+      `${accepted[page.item].shop.id} ${page.id}`,
+      page.item,
+    ]),
+  );
+  for (const row of claimed.rows) {
+    const item = owner.get(`${row.shopId} ${row.pageViewId}`);
+    if (item !== undefined) claimedPerBatch[item].push(row.pageViewId);
+  }
+  return claimedPerBatch;
 }

@@ -1,65 +1,81 @@
 import type pg from "pg";
-import type { ValidBatch, ValidEvent } from "./batch-schema.server";
-import type { IngestShop } from "./write-batch.server";
+import type { ValidEvent } from "./batch-schema.server";
+import type { AcceptedBatch } from "./write-batch.server";
 
 type ShopifyEvent = Extract<ValidEvent, { type: "shopify" }>;
 
+function shopifyEventsOf(item: AcceptedBatch): ShopifyEvent[] {
+  return item.batch.events.filter(
+    (event): event is ShopifyEvent => event.type === "shopify",
+  );
+}
+
 /**
  * Stores the web pixel's events, once per Shopify event id, and links the
- * orders of checkout_completed events to this visit. Returns how many
- * events were new.
+ * orders of checkout_completed events to their visits. Of two copies of an
+ * event the first batch's is kept, as if the batches ran one by one.
  */
 export async function insertShopifyEvents(
   client: pg.PoolClient,
-  shop: IngestShop,
-  batch: ValidBatch,
-  corrected: (at: number) => Date,
-  receivedAt: Date,
-): Promise<number> {
-  const events = batch.events.filter(
-    (event): event is ShopifyEvent => event.type === "shopify",
-  );
-  if (events.length === 0) return 0;
-  // One row per Shopify event id even inside a batch: ON CONFLICT may touch
-  // a row only once per statement.
-  const unique = [...new Map(events.map((e) => [e.id, e] as const)).values()];
-  const inserted = await client.query(
+  accepted: AcceptedBatch[],
+) {
+  // One row per Shopify event id: ON CONFLICT may touch a row only once
+  // per statement.
+  const unique = new Map<
+    string,
+    { item: AcceptedBatch; event: ShopifyEvent }
+  >();
+  for (const item of accepted) {
+    for (const event of shopifyEventsOf(item)) {
+      const key = `${item.shop.id} ${event.id}`;
+      if (!unique.has(key)) unique.set(key, { item, event });
+    }
+  }
+  if (unique.size === 0) return;
+  const rows = [...unique.values()];
+  const column = <T>(value: (row: (typeof rows)[number]) => T) =>
+    rows.map(value);
+  await client.query(
     `INSERT INTO "StorefrontEvent"
-       ("shopId", "sessionId", "clientId", name, "shopifyEventId",
-        "occurredAt", path, "productId", "variantId", quantity, amount,
-        currency, "checkoutToken", "orderId", "batchId", "receivedAt")
-     SELECT $1, $2, $3, e.name, e.id, e.at, e.path, e.product, e.variant,
-            e.quantity, e.amount, e.currency, e.token, e.order_id, $4, $5
-     FROM unnest($6::text[], $7::text[], $8::timestamptz[], $9::text[],
-                 $10::text[], $11::text[], $12::int[], $13::numeric[],
-                 $14::text[], $15::text[], $16::text[])
-       AS e(name, id, at, path, product, variant, quantity, amount, currency,
-            token, order_id)
+       ("shopId", "sessionId", "clientId", "batchId", "receivedAt", name,
+        "shopifyEventId", "occurredAt", path, "productId", "variantId",
+        quantity, amount, currency, "checkoutToken", "orderId")
+     SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::uuid[],
+                          $5::timestamptz[], $6::text[], $7::text[],
+                          $8::timestamptz[], $9::text[], $10::text[],
+                          $11::text[], $12::int[], $13::numeric[],
+                          $14::text[], $15::text[], $16::text[])
      ON CONFLICT ("shopId", "shopifyEventId") DO NOTHING`,
     [
-      shop.id,
-      batch.sessionId,
-      batch.clientId ?? null,
-      batch.batchId,
-      receivedAt,
-      unique.map((e) => e.name),
-      unique.map((e) => e.id),
-      unique.map((e) => corrected(e.at)),
-      unique.map((e) => e.path),
-      unique.map((e) => e.productId ?? null),
-      unique.map((e) => e.variantId ?? null),
-      unique.map((e) => e.quantity ?? null),
-      unique.map((e) => (e.amount === undefined ? null : String(e.amount))),
-      unique.map((e) => e.currency ?? null),
-      unique.map((e) => e.checkoutToken ?? null),
-      unique.map((e) => e.orderId ?? null),
+      column((row) => row.item.shop.id),
+      column((row) => row.item.batch.sessionId),
+      column((row) => row.item.batch.clientId ?? null),
+      column((row) => row.item.batch.batchId),
+      column((row) => row.item.receivedAt),
+      column((row) => row.event.name),
+      column((row) => row.event.id),
+      column((row) => row.item.corrected(row.event.at)),
+      column((row) => row.event.path),
+      column((row) => row.event.productId ?? null),
+      column((row) => row.event.variantId ?? null),
+      column((row) => row.event.quantity ?? null),
+      column((row) =>
+        row.event.amount === undefined ? null : String(row.event.amount),
+      ),
+      column((row) => row.event.currency ?? null),
+      column((row) => row.event.checkoutToken ?? null),
+      column((row) => row.event.orderId ?? null),
     ],
   );
 
-  const completed = unique.filter(
-    (e) => e.name === "checkout_completed" && e.orderId,
-  );
-  if (completed.length > 0) {
+  // Orders are few: one statement per batch that completed a checkout.
+  for (const item of accepted) {
+    const completed = [
+      ...new Map(
+        shopifyEventsOf(item).map((event) => [event.id, event] as const),
+      ).values(),
+    ].filter((event) => event.name === "checkout_completed" && event.orderId);
+    if (completed.length === 0) continue;
     // The cart attribute is the stronger link; the pixel only fills in
     // orders that arrived without one. Pixel events carry no signature, so
     // an order with a checkout token is claimed only by an event with the
@@ -70,12 +86,11 @@ export async function insertShopifyEvents(
        WHERE o."shopId" = $1 AND o.id = c.order_id AND o."sessionId" IS NULL
          AND (o."checkoutToken" IS NULL OR o."checkoutToken" = c.token)`,
       [
-        shop.id,
-        batch.sessionId,
-        completed.map((e) => e.orderId!),
-        completed.map((e) => e.checkoutToken ?? null),
+        item.shop.id,
+        item.batch.sessionId,
+        completed.map((event) => event.orderId!),
+        completed.map((event) => event.checkoutToken ?? null),
       ],
     );
   }
-  return inserted.rowCount ?? 0;
 }

@@ -2,13 +2,8 @@ import type pg from "pg";
 import type { ValidBatch } from "./batch-schema.server";
 import { IngestError } from "./errors.server";
 import { classifyChannel, deviceFromUserAgent } from "./traffic-channel";
-import type { IngestShop } from "./write-batch.server";
-import type { PageEvent } from "./write-page-events.server";
-
-interface SessionContext {
-  userAgent: string | null;
-  isBot: boolean;
-}
+import type { AcceptedBatch, IngestShop } from "./write-batch.server";
+import { pageEventsOf, type PageEvent } from "./write-page-events.server";
 
 interface Attribution {
   channel: string | null;
@@ -19,142 +14,255 @@ interface Attribution {
   referrer: string | null;
 }
 
+const NO_ATTRIBUTION: Attribution = {
+  channel: null,
+  utmSource: null,
+  utmMedium: null,
+  utmCampaign: null,
+  landingPath: null,
+  referrer: null,
+};
+
 /**
  * The visit's source, from the batch's landing data or, failing that, its
- * first page. A shopper returning from a payment provider keeps the
- * channel of their previous session.
+ * first page. `inheritsPrevious` is set for a shopper returning from a
+ * payment provider, who keeps the channel of their previous session.
  */
-async function attribution(
-  client: pg.PoolClient,
+function ownAttribution(
   shop: IngestShop,
   batch: ValidBatch,
-): Promise<Attribution> {
+): { own: Attribution; inheritsPrevious: boolean } {
   const firstPage = [...batch.pages].sort(
     (a, b) => a.startedAt - b.startedAt,
   )[0];
   const landing =
     batch.landing ??
     (firstPage ? { path: firstPage.path, referrer: firstPage.referrer } : null);
-  if (!landing) {
-    return {
-      channel: null,
-      utmSource: null,
-      utmMedium: null,
-      utmCampaign: null,
-      landingPath: null,
-      referrer: null,
-    };
-  }
+  if (!landing) return { own: NO_ATTRIBUTION, inheritsPrevious: false };
   const ownHosts = shop.storefrontOrigins.map((origin) =>
     new URL(origin).hostname.toLowerCase(),
   );
   const decision = classifyChannel(landing, ownHosts);
-  const own: Attribution = {
-    channel: decision.channel,
-    utmSource: batch.landing?.utmSource ?? null,
-    utmMedium: batch.landing?.utmMedium ?? null,
-    utmCampaign: batch.landing?.utmCampaign ?? null,
-    landingPath: landing.path,
-    referrer: landing.referrer || null,
+  return {
+    own: {
+      channel: decision.channel,
+      utmSource: batch.landing?.utmSource ?? null,
+      utmMedium: batch.landing?.utmMedium ?? null,
+      utmCampaign: batch.landing?.utmCampaign ?? null,
+      landingPath: landing.path,
+      referrer: landing.referrer || null,
+    },
+    inheritsPrevious: decision.inheritsPrevious,
   };
-  if (!decision.inheritsPrevious) return own;
+}
 
-  const previous = await client.query<Attribution>(
-    `SELECT channel, "utmSource", "utmMedium", "utmCampaign"
-     FROM "VisitorSession"
-     WHERE "shopId" = $1 AND "visitorId" = $2 AND id <> $3
-       AND channel IS NOT NULL
-     ORDER BY "startedAt" DESC
-     LIMIT 1`,
-    [shop.id, batch.visitorId, batch.sessionId],
+/** Each batch's attribution, with inherited channels read in one query. */
+async function attributions(
+  client: pg.PoolClient,
+  accepted: AcceptedBatch[],
+): Promise<Attribution[]> {
+  const decided = accepted.map((item) => ownAttribution(item.shop, item.batch));
+  const inheriting = decided.flatMap((decision, index) =>
+    decision.inheritsPrevious ? [index] : [],
   );
-  const inherited = previous.rows[0];
-  return inherited
-    ? {
-        ...own,
-        ...inherited,
-        landingPath: own.landingPath,
-        referrer: own.referrer,
-      }
-    : own;
+  if (inheriting.length === 0) return decided.map((decision) => decision.own);
+  const previous = await client.query<
+    Omit<Attribution, "landingPath" | "referrer"> & { item: number }
+  >(
+    `SELECT k.item, prev.channel, prev."utmSource", prev."utmMedium",
+            prev."utmCampaign"
+     FROM unnest($1::int[], $2::text[], $3::uuid[], $4::uuid[])
+       AS k(item, shop_id, visitor_id, session_id)
+     CROSS JOIN LATERAL (
+       SELECT channel, "utmSource", "utmMedium", "utmCampaign"
+       FROM "VisitorSession"
+       WHERE "shopId" = k.shop_id AND "visitorId" = k.visitor_id
+         AND id <> k.session_id AND channel IS NOT NULL
+       ORDER BY "startedAt" DESC
+       LIMIT 1
+     ) prev`,
+    [
+      inheriting,
+      inheriting.map((index) => accepted[index].shop.id),
+      inheriting.map((index) => accepted[index].batch.visitorId),
+      inheriting.map((index) => accepted[index].batch.sessionId),
+    ],
+  );
+  const result = decided.map((decision) => decision.own);
+  for (const { item, ...inherited } of previous.rows) {
+    result[item] = { ...result[item], ...inherited };
+  }
+  return result;
+}
+
+/** A visit's columns as one batch would write them, before merging. */
+interface SessionRow extends Attribution {
+  shopId: string;
+  id: string;
+  visitorId: string;
+  startedAt: Date;
+  lastSeenAt: Date;
+  device: string;
+  /** The device came from the storefront script's viewport. */
+  fromViewport: boolean;
+  userAgent: string | null;
+  isBot: boolean;
+  clientId: string | null;
+}
+
+const FIRST_WINS = [
+  "clientId",
+  "landingPath",
+  "referrer",
+  "channel",
+  "utmSource",
+  "utmMedium",
+  "utmCampaign",
+] as const;
+
+/**
+ * Folds a later batch of the same visit into `row` the way the upsert
+ * below folds it into the stored row, so that one statement can write
+ * several batches of a visit.
+ */
+function mergeSession(row: SessionRow, later: SessionRow) {
+  if (later.startedAt < row.startedAt) row.startedAt = later.startedAt;
+  if (later.lastSeenAt > row.lastSeenAt) row.lastSeenAt = later.lastSeenAt;
+  row.isBot ||= later.isBot;
+  if (later.fromViewport) {
+    row.device = later.device;
+    row.fromViewport = true;
+  }
+  for (const column of FIRST_WINS) row[column] ??= later[column];
 }
 
 /**
- * Inserts or extends the visit. The first batch that carries the source sets
- * it and later ones never replace it; the device comes from the storefront
- * script's viewport when it has one, else from the user agent.
+ * Inserts or extends the visits. The first batch that carries the source
+ * sets it and later ones never replace it; the device comes from the
+ * storefront script's viewport when it has one, else from the user agent.
+ * Every session must already be known to belong to its batch's visitor;
+ * a row that a concurrent writer gave to another visitor makes this throw
+ * `SessionTakenError`, and the caller writes the batches one by one.
  */
-export async function upsertVisitorSession(
+export async function upsertVisitorSessions(
   client: pg.PoolClient,
-  shop: IngestShop,
-  batch: ValidBatch,
-  pageEvents: PageEvent[],
-  corrected: (at: number) => Date,
-  context: SessionContext,
+  accepted: AcceptedBatch[],
 ) {
-  const times = [
-    ...batch.pages.map((page) => page.startedAt),
-    ...batch.events.map((event) => event.at),
-  ];
-  const first = corrected(Math.min(...times));
-  const last = corrected(Math.max(...times));
-  const firstPage = [...batch.pages].sort(
-    (a, b) => a.startedAt - b.startedAt,
-  )[0];
-  const viewportDevice = firstPage?.device ?? deviceOfClicks(pageEvents);
-  const device = viewportDevice ?? deviceFromUserAgent(context.userAgent);
-  const source = await attribution(client, shop, batch);
+  const sources = await attributions(client, accepted);
+  const rows = new Map<string, SessionRow>();
+  accepted.forEach((item, index) => {
+    const { batch } = item;
+    const times = [
+      ...batch.pages.map((page) => page.startedAt),
+      ...batch.events.map((event) => event.at),
+    ];
+    const firstPage = [...batch.pages].sort(
+      (a, b) => a.startedAt - b.startedAt,
+    )[0];
+    const viewportDevice =
+      firstPage?.device ?? deviceOfClicks(pageEventsOf(batch));
+    const row: SessionRow = {
+      ...sources[index],
+      shopId: item.shop.id,
+      id: batch.sessionId,
+      visitorId: batch.visitorId,
+      startedAt: item.corrected(Math.min(...times)),
+      lastSeenAt: item.corrected(Math.max(...times)),
+      device: viewportDevice ?? deviceFromUserAgent(item.userAgent),
+      fromViewport: viewportDevice !== null,
+      userAgent: item.userAgent?.slice(0, 512) ?? null,
+      isBot: item.isBot,
+      clientId: batch.clientId ?? null,
+    };
+    const key = `${row.shopId} ${row.id}`;
+    const earlier = rows.get(key);
+    if (earlier) mergeSession(earlier, row);
+    else rows.set(key, row);
+  });
+  const list = [...rows.values()].sort((x, y) =>
+    x.shopId < y.shopId ? -1 : x.shopId > y.shopId ? 1 : x.id < y.id ? -1 : 1,
+  );
+  // Rows whose device came from a viewport replace the stored device, the
+  // others keep it: one statement for each kind.
+  let written = 0;
+  for (const fromViewport of [true, false]) {
+    const part = list.filter((row) => row.fromViewport === fromViewport);
+    if (part.length > 0) {
+      written += await writeSessions(client, part, fromViewport);
+    }
+  }
+  if (written !== list.length) throw new SessionTakenError();
+}
 
+async function writeSessions(
+  client: pg.PoolClient,
+  rows: SessionRow[],
+  fromViewport: boolean,
+): Promise<number> {
+  const column = <K extends keyof SessionRow>(name: K) =>
+    rows.map((row) => row[name]);
   const written = await client.query(
-    `INSERT INTO "VisitorSession"
+    `INSERT INTO "VisitorSession" AS stored
        ("shopId", id, "visitorId", "startedAt", "lastSeenAt", device,
         "userAgent", "isBot", "landingPath", referrer, "clientId", channel,
         "utmSource", "utmMedium", "utmCampaign")
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+     SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[],
+                          $4::timestamptz[], $5::timestamptz[], $6::text[],
+                          $7::text[], $8::bool[], $9::text[], $10::text[],
+                          $11::text[], $12::text[], $13::text[], $14::text[],
+                          $15::text[])
      ON CONFLICT ("shopId", id) DO UPDATE SET
-       "startedAt" = LEAST("VisitorSession"."startedAt", EXCLUDED."startedAt"),
-       "lastSeenAt" = GREATEST("VisitorSession"."lastSeenAt", EXCLUDED."lastSeenAt"),
-       "isBot" = "VisitorSession"."isBot" OR EXCLUDED."isBot",
-       device = CASE WHEN $16 THEN EXCLUDED.device
-                     ELSE "VisitorSession".device END,
-       "clientId" = COALESCE("VisitorSession"."clientId", EXCLUDED."clientId"),
-       "landingPath" = COALESCE("VisitorSession"."landingPath", EXCLUDED."landingPath"),
-       referrer = COALESCE("VisitorSession".referrer, EXCLUDED.referrer),
-       channel = COALESCE("VisitorSession".channel, EXCLUDED.channel),
-       "utmSource" = COALESCE("VisitorSession"."utmSource", EXCLUDED."utmSource"),
-       "utmMedium" = COALESCE("VisitorSession"."utmMedium", EXCLUDED."utmMedium"),
-       "utmCampaign" = COALESCE("VisitorSession"."utmCampaign", EXCLUDED."utmCampaign")
-     WHERE "VisitorSession"."visitorId" = EXCLUDED."visitorId"
+       "startedAt" = LEAST(stored."startedAt", EXCLUDED."startedAt"),
+       "lastSeenAt" = GREATEST(stored."lastSeenAt", EXCLUDED."lastSeenAt"),
+       "isBot" = stored."isBot" OR EXCLUDED."isBot",
+       device = CASE WHEN $16 THEN EXCLUDED.device ELSE stored.device END,
+       "clientId" = COALESCE(stored."clientId", EXCLUDED."clientId"),
+       "landingPath" = COALESCE(stored."landingPath", EXCLUDED."landingPath"),
+       referrer = COALESCE(stored.referrer, EXCLUDED.referrer),
+       channel = COALESCE(stored.channel, EXCLUDED.channel),
+       "utmSource" = COALESCE(stored."utmSource", EXCLUDED."utmSource"),
+       "utmMedium" = COALESCE(stored."utmMedium", EXCLUDED."utmMedium"),
+       "utmCampaign" = COALESCE(stored."utmCampaign", EXCLUDED."utmCampaign")
+     WHERE stored."visitorId" = EXCLUDED."visitorId"
      RETURNING id`,
     [
-      shop.id,
-      batch.sessionId,
-      batch.visitorId,
-      first,
-      last,
-      device,
-      context.userAgent?.slice(0, 512) ?? null,
-      context.isBot,
-      source.landingPath,
-      source.referrer,
-      batch.clientId ?? null,
-      source.channel,
-      source.utmSource,
-      source.utmMedium,
-      source.utmCampaign,
-      viewportDevice !== null,
+      column("shopId"),
+      column("id"),
+      column("visitorId"),
+      column("startedAt"),
+      column("lastSeenAt"),
+      column("device"),
+      column("userAgent"),
+      column("isBot"),
+      column("landingPath"),
+      column("referrer"),
+      column("clientId"),
+      column("channel"),
+      column("utmSource"),
+      column("utmMedium"),
+      column("utmCampaign"),
+      fromViewport,
     ],
   );
-  // A visit belongs to one browser: a batch naming another visitor's
-  // session may not flag it as a bot or move its start.
-  if (written.rowCount === 0) {
-    throw new IngestError(
-      409,
-      "session_of_another_visitor",
-      "sessionId belongs to another visitor: session ids are unique per browser",
-      "sessionId",
-    );
+  return written.rowCount ?? 0;
+}
+
+/** A visit of the group belongs to another visitor by the time it is written. */
+export class SessionTakenError extends Error {
+  constructor() {
+    super("a session of the group was taken by another visitor meanwhile");
+    this.name = "SessionTakenError";
   }
+}
+
+/** The error of a batch naming another visitor's session. */
+export function sessionOfAnotherVisitor(): IngestError {
+  return new IngestError(
+    409,
+    "session_of_another_visitor",
+    "sessionId belongs to another visitor: session ids are unique per browser",
+    "sessionId",
+  );
 }
 
 function deviceOfClicks(events: PageEvent[]): string | null {

@@ -89,23 +89,44 @@ export async function recordingDirective(
   shopId: string,
   sessionId: string,
 ): Promise<RecordingDirective | undefined> {
+  const [directive] = await recordingDirectives(db, [{ shopId, sessionId }]);
+  return directive;
+}
+
+/** `recordingDirective` for many visits with one query. */
+export async function recordingDirectives(
+  db: Queryable,
+  visits: { shopId: string; sessionId: string }[],
+): Promise<(RecordingDirective | undefined)[]> {
+  if (visits.length === 0) return [];
   const result = await db.query<
     RecordingSettingsValues & { recorded: boolean; configured: boolean }
   >(
     `SELECT s."sampleRate", s."frictionCapture", s."maskSelectors",
             s."shopId" IS NOT NULL AS configured,
             EXISTS (SELECT 1 FROM "Recording" r
-                    WHERE r."shopId" = $1 AND r."sessionId" = $2) AS recorded
-     FROM (SELECT 1) AS one
-     LEFT JOIN "RecordingSettings" s ON s."shopId" = $1`,
-    [shopId, sessionId],
+                    WHERE r."shopId" = v.shop_id
+                      AND r."sessionId" = v.session_id) AS recorded
+     FROM unnest($1::text[], $2::uuid[]) WITH ORDINALITY
+       AS v(shop_id, session_id, n)
+     LEFT JOIN "RecordingSettings" s ON s."shopId" = v.shop_id
+     ORDER BY v.n`,
+    [
+      visits.map((visit) => visit.shopId),
+      visits.map((visit) => visit.sessionId),
+    ],
   );
-  const row = result.rows[0];
-  const settings = row.configured ? row : DEFAULT_RECORDING_SETTINGS;
-  const maskSelector = maskSelectorOf(settings.maskSelectors);
-  if (row.recorded || sessionSampleFraction(sessionId) < settings.sampleRate) {
-    return { mode: "session", maskSelector };
-  }
-  if (settings.frictionCapture) return { mode: "friction", maskSelector };
-  return undefined;
+  return result.rows.map((row, index) => {
+    const settings = row.configured ? row : DEFAULT_RECORDING_SETTINGS;
+    const maskSelector = maskSelectorOf(settings.maskSelectors);
+    const sessionId = visits[index].sessionId;
+    if (
+      row.recorded ||
+      sessionSampleFraction(sessionId) < settings.sampleRate
+    ) {
+      return { mode: "session", maskSelector };
+    }
+    if (settings.frictionCapture) return { mode: "friction", maskSelector };
+    return undefined;
+  });
 }

@@ -4,7 +4,12 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
-import type { Server } from "node:http";
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 
 export interface AppServer {
   url: string;
@@ -14,6 +19,10 @@ export interface AppServer {
 /** The server build's entry module, which also exports the job starter. */
 interface EntryWithJobs {
   startJobs?: () => Promise<() => Promise<void>>;
+  createCollectHandler?: () => (
+    request: IncomingMessage,
+    response: ServerResponse,
+  ) => boolean;
 }
 
 /** Loads the Remix server build that `remix build` wrote to build/. */
@@ -59,11 +68,18 @@ export async function startAppServer(options: {
     }),
   );
 
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(options.port, options.host, () =>
-      resolve(listening),
-    );
-    listening.on("error", reject);
+  // `POST /collect` is answered before express and Remix see it.
+  const collect = entry.createCollectHandler?.();
+  const server: Server = createServer((request, response) => {
+    if (collect?.(request, response)) return;
+    app(request, response);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
   });
   const address = server.address();
   const port =

@@ -1,11 +1,10 @@
 // Child process of the ingest fault tests: writes one batch with the real
-// writeBatch, but stops right before COMMIT and prints "before-commit", so
+// group writer, but stops right before COMMIT and prints "before-commit", so
 // the parent can kill the process while every statement of the batch has
 // run and none has committed.
 import pg from "pg";
 import { batchSchema } from "../../app/ingest/batch-schema.server";
-import { findShopForIngest } from "../../app/ingest/shop-lookup.server";
-import { writeBatch } from "../../app/ingest/write-batch.server";
+import { IngestWriter } from "../../app/ingest/ingest-writer.server";
 
 const pool = new pg.Pool({
   connectionString: process.env.DATABASE_URL,
@@ -30,9 +29,8 @@ const connect = pool.connect.bind(pool) as (...args: unknown[]) => unknown;
 };
 
 const batch = batchSchema.parse(JSON.parse(process.argv[2]));
-const shop = await findShopForIngest(pool, batch.shop);
-await writeBatch(pool, shop, batch, {
-  receivedAt: new Date(),
-  userAgent: null,
-  isBot: false,
+await new IngestWriter(pool).write({
+  batch,
+  origin: null,
+  context: { receivedAt: new Date(), userAgent: null, isBot: false },
 });
