@@ -32,7 +32,7 @@ interface Lane {
  * transaction is being written wait for the next one, which writes all of
  * them with one statement per table and one commit, so the cost of a
  * commit and of each statement is shared by every batch of the group.
- * A lone batch goes at once. Each caller is answered after its group has
+ * A lone batch goes on the next turn of the event loop. Each caller is answered after its group has
  * committed, so an acknowledged batch is durable.
  *
  * Batches go to lanes by visit, and each lane writes one group at a time:
@@ -65,12 +65,14 @@ export class IngestWriter {
     const lane = this.lanes[laneOf(pending, this.lanes.length)];
     return new Promise((resolve, reject) => {
       lane.queue.push({ pending, resolve, reject });
-      if (!lane.writing) void this.drain(lane);
+      if (lane.writing) return;
+      lane.writing = true;
+      // Requests that the same turn of the event loop parsed join this group.
+      setImmediate(() => void this.drain(lane));
     });
   }
 
   private async drain(lane: Lane) {
-    lane.writing = true;
     try {
       while (lane.queue.length > 0) {
         await this.writeNext(lane.queue.splice(0, this.maxGroup));
@@ -90,13 +92,14 @@ export class IngestWriter {
       group.forEach((waiting, index) => waiting.resolve(outcomes[index]));
       return;
     } catch (error) {
-      if (group.length === 1 || databaseUnavailable(error)) {
+      if (databaseUnavailable(error)) {
         for (const waiting of group) waiting.reject(error);
         return;
       }
-      // The checks foresee every refusal of a batch, but not what another
-      // process does meanwhile (a visit taken, a deadlock). Writing the
-      // batches one by one confines such a failure to its own batch.
+      // The checks foresee every rejection of a batch, but not what another
+      // transaction does meanwhile (a visit taken, a deadlock). Writing the
+      // batches one by one confines such a failure to its own batch, and
+      // turns a visit taken meanwhile into that batch's 409.
       this.logger?.warn(
         {
           err: error instanceof Error ? error.message : String(error),

@@ -55,7 +55,7 @@ export interface WriteResult {
   snapshotPages: string[];
 }
 
-/** What became of one batch of a group: written (or a duplicate), or refused. */
+/** What became of one batch of a group: written (or a duplicate), or rejected. */
 export type BatchOutcome =
   | {
       ok: true;
@@ -139,7 +139,7 @@ export async function writeBatch(
  * per table for the whole group. Each batch ends exactly as it would if the
  * batches had been written one by one in their order: its id claimed once
  * (a retry is a duplicate), its visit, page views and events stored, or
- * refused with the error that names its field. A refused batch writes
+ * rejected with the error that names its field. A rejected batch writes
  * nothing and does not affect the others.
  */
 export async function writeGroup(
@@ -147,7 +147,7 @@ export async function writeGroup(
   group: PendingBatch[],
 ): Promise<BatchOutcome[]> {
   const outcomes: (BatchOutcome | undefined)[] = group.map(() => undefined);
-  const refuse = (index: number, error: unknown) => {
+  const reject = (index: number, error: unknown) => {
     if (!(error instanceof IngestError)) throw error;
     outcomes[index] = { ok: false, error };
   };
@@ -172,7 +172,7 @@ export async function writeGroup(
       assertAllowedOrigin(pending.origin, shop, pending.batch.source);
       return shop;
     } catch (error) {
-      refuse(index, error);
+      reject(index, error);
       return undefined;
     }
   });
@@ -242,7 +242,7 @@ export async function writeGroup(
   ]);
   const accepted: AcceptedBatch[] = [];
   const acceptedIndex: number[] = [];
-  const refusedClaims: number[] = [];
+  const rejectedClaims: number[] = [];
   for (const index of fresh) {
     const { batch, context } = group[index];
     const shop = shops[index]!;
@@ -275,19 +275,19 @@ export async function writeGroup(
       });
       acceptedIndex.push(index);
     } catch (error) {
-      refuse(index, error);
-      refusedClaims.push(index);
+      reject(index, error);
+      rejectedClaims.push(index);
     }
   }
-  if (refusedClaims.length > 0) {
-    // A refused batch leaves no receipt, so a corrected retry is stored.
+  if (rejectedClaims.length > 0) {
+    // A rejected batch leaves no receipt, so a corrected retry is stored.
     await client.query(
       `DELETE FROM "IngestBatch" b
        USING unnest($1::text[], $2::uuid[]) AS r(shop_id, id)
        WHERE b."shopId" = r.shop_id AND b.id = r.id`,
       [
-        refusedClaims.map((index) => shops[index]!.id),
-        refusedClaims.map((index) => group[index].batch.batchId),
+        rejectedClaims.map((index) => shops[index]!.id),
+        rejectedClaims.map((index) => group[index].batch.batchId),
       ],
     );
   }

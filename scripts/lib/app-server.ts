@@ -74,6 +74,10 @@ export async function startAppServer(options: {
     if (collect?.(request, response)) return;
     app(request, response);
   });
+  // A client that trickles its headers or body holds a socket: it gets
+  // 408 after these, well before Node's five-minute default.
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => {
