@@ -1,45 +1,56 @@
 // Device clock correction. Every batch carries `sentAt` on the browser's
 // clock, and the server notes its receipt time. Their difference is the
 // device's clock offset plus that request's network and queueing delay.
-// Delay is never negative, so the smallest difference seen from a device
+// Delay is never negative, so the smallest difference seen from a visit
 // over a recent window is the best estimate of its offset: one slow request
-// (a retry, a congested network) cannot shift that device's events.
+// (a retry, a congested network) cannot shift that visit's events.
 //
-// Session replay uses the same estimate. The recording endpoint calls
-// `observe` with its chunk's `sentAt` and receipt time, then passes each
-// recorded timestamp through `correctClientTime` with the returned offset.
-// Replay frames and click events of one device then share one timeline.
+// The estimate lives on the visit's row (VisitorSession.clockOffsetMs and
+// clockObservedAt), so every server process and the recording endpoint
+// share it, and it costs no memory per device.
 
-/** Observations older than this are forgotten, so a corrected device clock is picked up. */
+/** An estimate older than this gives way to the next observation, so a corrected device clock is picked up. */
 export const OFFSET_WINDOW_MS = 10 * 60 * 1000;
-/** Observations kept per device; the oldest go first. */
-const MAX_OBSERVATIONS = 16;
-/** Devices remembered per server process; the least recently seen go first. */
-const MAX_DEVICES = 100_000;
 
-interface Observation {
+/** A visit's clock offset estimate and the receipt time it was observed at. */
+export interface ClockEstimate {
   /** Receipt time minus `sentAt`, in ms. */
   offsetMs: number;
   /** Receipt time on the server clock, epoch ms. */
-  receivedAt: number;
+  observedAt: number;
 }
 
 /**
- * Returns the smallest offset among observations received within
- * `OFFSET_WINDOW_MS` before `now`, or null when there is none.
+ * Folds one request's `sentAt` and receipt time into the visit's estimate:
+ * the smaller offset wins while the stored one is within `OFFSET_WINDOW_MS`,
+ * and after that the new observation replaces it.
  */
-export function estimateOffset(
-  observations: readonly Observation[],
-  now: number,
-): number | null {
-  let best: number | null = null;
-  for (const observation of observations) {
-    if (now - observation.receivedAt > OFFSET_WINDOW_MS) continue;
-    if (best === null || observation.offsetMs < best) {
-      best = observation.offsetMs;
-    }
+export function observeClock(
+  previous: ClockEstimate | null,
+  sentAt: number,
+  receivedAt: number,
+): ClockEstimate {
+  const offsetMs = receivedAt - sentAt;
+  if (
+    previous &&
+    receivedAt - previous.observedAt <= OFFSET_WINDOW_MS &&
+    previous.offsetMs <= offsetMs
+  ) {
+    return previous;
   }
-  return best;
+  return { offsetMs, observedAt: receivedAt };
+}
+
+/** Reads a visit's stored estimate from its two columns, null if it has none. */
+export function storedClock(row: {
+  clockOffsetMs: number | null;
+  clockObservedAt: Date | null;
+}): ClockEstimate | null {
+  if (row.clockOffsetMs === null || row.clockObservedAt === null) return null;
+  return {
+    offsetMs: row.clockOffsetMs,
+    observedAt: row.clockObservedAt.getTime(),
+  };
 }
 
 /**
@@ -54,42 +65,4 @@ export function correctClientTime(
   return new Date(
     Math.min(Math.max(clientAt + offsetMs, bounds.earliest), bounds.latest),
   );
-}
-
-/**
- * Recent clock observations per device (shop and visitor id), in process
- * memory.
- * NOTE: each server process keeps its own observations, so with several
- * processes a device's estimate rests on the batches that reached this
- * one. The estimate stays an upper bound of the true offset either way.
- */
-export class DeviceClockOffsets {
-  private readonly devices = new Map<string, Observation[]>();
-
-  constructor(private readonly maxDevices = MAX_DEVICES) {}
-
-  /**
-   * Records one batch's `sentAt` and receipt time and returns the device's
-   * offset estimate in ms, this observation included.
-   */
-  observe(device: string, sentAt: number, receivedAt: number): number {
-    const observations = this.devices.get(device) ?? [];
-    // Re-inserting moves the device to the end, the most recently seen.
-    this.devices.delete(device);
-    const kept = observations.filter(
-      (observation) => receivedAt - observation.receivedAt <= OFFSET_WINDOW_MS,
-    );
-    kept.push({ offsetMs: receivedAt - sentAt, receivedAt });
-    if (kept.length > MAX_OBSERVATIONS) kept.shift();
-    this.devices.set(device, kept);
-    if (this.devices.size > this.maxDevices) {
-      const oldest = this.devices.keys().next();
-      if (!oldest.done) this.devices.delete(oldest.value);
-    }
-    return estimateOffset(kept, receivedAt)!;
-  }
-
-  get size(): number {
-    return this.devices.size;
-  }
 }

@@ -9,65 +9,49 @@ import {
   postJson,
 } from "../../test/support/batches";
 import {
-  DeviceClockOffsets,
   OFFSET_WINDOW_MS,
   correctClientTime,
-  estimateOffset,
+  observeClock,
+  storedClock,
 } from "./clock-offset.server";
 import { handleBatch } from "./handle-batch.server";
+import { IngestWriter } from "./ingest-writer.server";
 
 const SHOP = "clocks.myshopify.com";
 const logger = pino({ level: "silent" });
 
-describe("estimateOffset", () => {
-  it("takes the smallest recent offset", () => {
-    const now = T0;
-    const observations = [
-      { offsetMs: 3_200, receivedAt: now - 60_000 },
-      { offsetMs: 3_050, receivedAt: now - 30_000 },
-      { offsetMs: 9_000, receivedAt: now },
-    ];
-    expect(estimateOffset(observations, now)).toBe(3_050);
+describe("observeClock", () => {
+  it("keeps the smallest recent offset", () => {
+    let clock = observeClock(null, T0, T0 + 3_200);
+    clock = observeClock(clock, T0 + 30_000, T0 + 33_050);
+    clock = observeClock(clock, T0 + 60_000, T0 + 69_000);
+    expect(clock).toEqual({ offsetMs: 3_050, observedAt: T0 + 33_050 });
   });
 
-  it("ignores observations outside the window", () => {
-    const now = T0;
-    const observations = [
-      { offsetMs: 100, receivedAt: now - OFFSET_WINDOW_MS - 1 },
-      { offsetMs: 500, receivedAt: now },
-    ];
-    expect(estimateOffset(observations, now)).toBe(500);
-    expect(estimateOffset([], now)).toBeNull();
-  });
-});
-
-describe("DeviceClockOffsets", () => {
   it("keeps a slow request from shifting events", () => {
-    const clocks = new DeviceClockOffsets();
-    // The device clock runs 3 s behind the server's.
-    expect(clocks.observe("d", T0, T0 + 3_000 + 50)).toBe(3_050);
-    expect(clocks.observe("d", T0 + 10_000, T0 + 13_000 + 4_000)).toBe(3_050);
-    expect(clocks.observe("d", T0 + 20_000, T0 + 23_000 + 20)).toBe(3_020);
-  });
-
-  it("keeps devices apart", () => {
-    const clocks = new DeviceClockOffsets();
-    expect(clocks.observe("a", T0, T0 + 1_000)).toBe(1_000);
-    expect(clocks.observe("b", T0, T0 - 2_000)).toBe(-2_000);
-    expect(clocks.observe("a", T0 + 5, T0 + 9_000)).toBe(1_000);
+    const fast = observeClock(null, T0, T0 + 80);
+    expect(observeClock(fast, T0 + 1_000, T0 + 8_000).offsetMs).toBe(80);
   });
 
   it("follows a corrected clock after the window", () => {
-    const clocks = new DeviceClockOffsets();
-    expect(clocks.observe("d", T0, T0 + 100)).toBe(100);
-    const later = T0 + 100 + OFFSET_WINDOW_MS + 1;
-    expect(clocks.observe("d", later - 5_000, later)).toBe(5_000);
+    // The device clock ran an hour ahead, then was corrected.
+    const old = observeClock(null, T0 + 3_600_000, T0);
+    const later = T0 + OFFSET_WINDOW_MS + 1;
+    expect(observeClock(old, later, later + 40)).toEqual({
+      offsetMs: 40,
+      observedAt: later + 40,
+    });
+    // Within the window the old, smaller estimate still wins.
+    expect(observeClock(old, T0 + 1_000, T0 + 1_040)).toBe(old);
   });
 
-  it("remembers a bounded number of devices", () => {
-    const clocks = new DeviceClockOffsets(10);
-    for (let i = 0; i < 100; i++) clocks.observe(`d${i}`, T0, T0);
-    expect(clocks.size).toBe(10);
+  it("reads no estimate from empty columns", () => {
+    expect(storedClock({ clockOffsetMs: null, clockObservedAt: null })).toBe(
+      null,
+    );
+    expect(
+      storedClock({ clockOffsetMs: -250.5, clockObservedAt: new Date(T0) }),
+    ).toEqual({ offsetMs: -250.5, observedAt: T0 });
   });
 });
 
@@ -91,6 +75,7 @@ describe("ingest clock correction", () => {
     sentAt: number,
     clickAt: number,
     receivedAt: number,
+    writer?: IngestWriter,
   ) {
     const page = makePage({ startedAt: clickAt - 1_000 });
     const batch = makeBatch(SHOP, {
@@ -102,7 +87,7 @@ describe("ingest clock correction", () => {
     });
     const response = await handleBatch(
       postJson("https://storelens.test/collect", batch),
-      { pool, logger, now: () => new Date(receivedAt) },
+      { pool, logger, now: () => new Date(receivedAt), writer },
     );
     expect(response.status).toBe(200);
     const event = await prisma.interactionEvent.findFirstOrThrow({
@@ -148,5 +133,23 @@ describe("ingest clock correction", () => {
       T0 + 67_000,
     );
     expect(other.occurredAt).toBe(T0 - 1_000 + 67_000);
+  });
+
+  it("shares the estimate between server processes", async () => {
+    // Each process has its own writer; the estimate is on the visit's row.
+    const visitor = randomUUID();
+    const session = randomUUID();
+    const first = new IngestWriter(pool);
+    const second = new IngestWriter(pool);
+    await send(visitor, session, T0, T0 - 1_000, T0 + 60_080, first);
+    const slow = await send(
+      visitor,
+      session,
+      T0 + 30_000,
+      T0 + 29_500,
+      T0 + 97_000,
+      second,
+    );
+    expect(slow.occurredAt).toBe(T0 + 29_500 + 60_080);
   });
 });

@@ -1,6 +1,11 @@
 import type pg from "pg";
 import { withTransaction } from "../transaction.server";
-import { DeviceClockOffsets, correctClientTime } from "./clock-offset.server";
+import {
+  correctClientTime,
+  observeClock,
+  storedClock,
+  type ClockEstimate,
+} from "./clock-offset.server";
 import type { ValidBatch } from "./batch-schema.server";
 import { assertAllowedOrigin } from "./cors.server";
 import { IngestError } from "./errors.server";
@@ -36,8 +41,6 @@ export interface WriteContext {
   receivedAt: Date;
   userAgent: string | null;
   isBot: boolean;
-  /** Device clock observations; the process-wide store when absent. */
-  clockOffsets?: DeviceClockOffsets;
 }
 
 /** One validated batch as it arrived, waiting to be written. */
@@ -73,6 +76,8 @@ export interface AcceptedBatch {
   receivedAt: Date;
   userAgent: string | null;
   isBot: boolean;
+  /** The visit's clock estimate with this batch's observation folded in. */
+  clock: ClockEstimate;
   /** Moves a browser timestamp onto the server clock. */
   corrected: (at: number) => Date;
   /** Path, device and viewport of every page view the batch refers to. */
@@ -89,30 +94,15 @@ export interface AcceptedBatch {
  */
 const MAX_EVENT_AGE_MS = 31 * 24 * 60 * 60 * 1000;
 
-/** Clock observations of the devices that sent batches to this process. */
-const deviceClocks = new DeviceClockOffsets();
-
 /**
- * Shifts browser timestamps onto the server clock by the device's offset
- * estimate (the smallest receipt-minus-sentAt over its recent batches, see
- * clock-offset.server.ts), then clamps them to the month before receipt.
+ * Shifts browser timestamps onto the server clock by the visit's offset
+ * estimate (see clock-offset.server.ts), then clamps them to the month
+ * before receipt.
  */
-function clockCorrection(
-  shop: IngestShop,
-  batch: ValidBatch,
-  context: WriteContext,
-) {
-  const receivedAt = context.receivedAt.getTime();
-  const offset = (context.clockOffsets ?? deviceClocks).observe(
-    `${shop.id} ${batch.visitorId}`,
-    batch.sentAt,
-    receivedAt,
-  );
-  const bounds = {
-    earliest: receivedAt - MAX_EVENT_AGE_MS,
-    latest: receivedAt,
-  };
-  return (at: number) => correctClientTime(at, offset, bounds);
+function clockCorrection(clock: ClockEstimate, receivedAt: Date) {
+  const latest = receivedAt.getTime();
+  const bounds = { earliest: latest - MAX_EVENT_AGE_MS, latest };
+  return (at: number) => correctClientTime(at, clock.offsetMs, bounds);
 }
 
 /** Writes one batch in a transaction of its own. */
@@ -237,9 +227,7 @@ export async function writeGroup(
     sessionKeys.set(`${shopId} ${id}`, { shopId, id });
   }
   const knownPages = await readKnownPages(client, [...pageKeys.values()]);
-  const knownVisitors = await readSessionVisitors(client, [
-    ...sessionKeys.values(),
-  ]);
+  const knownSessions = await readSessions(client, [...sessionKeys.values()]);
   const accepted: AcceptedBatch[] = [];
   const acceptedIndex: number[] = [];
   const rejectedClaims: number[] = [];
@@ -251,11 +239,16 @@ export async function writeGroup(
         knownPages.get(`${shop.id} ${id}`),
       );
       const sessionKey = `${shop.id} ${batch.sessionId}`;
-      const visitor = knownVisitors.get(sessionKey);
-      if (visitor !== undefined && visitor !== batch.visitorId) {
+      const known = knownSessions.get(sessionKey);
+      if (known && known.visitorId !== batch.visitorId) {
         throw sessionOfAnotherVisitor();
       }
-      knownVisitors.set(sessionKey, batch.visitorId);
+      const clock = observeClock(
+        known?.clock ?? null,
+        batch.sentAt,
+        context.receivedAt.getTime(),
+      );
+      knownSessions.set(sessionKey, { visitorId: batch.visitorId, clock });
       for (const page of batch.pages) {
         if (!newPageIds.has(page.id)) continue;
         knownPages.set(`${shop.id} ${page.id}`, {
@@ -269,7 +262,8 @@ export async function writeGroup(
         receivedAt: context.receivedAt,
         userAgent: context.userAgent,
         isBot: context.isBot,
-        corrected: clockCorrection(shop, batch, context),
+        clock,
+        corrected: clockCorrection(clock, context.receivedAt),
         pages,
         newPageIds,
       });
@@ -354,27 +348,36 @@ async function addRecordingDirectives(
   });
 }
 
-/** The visitor of each stored visit among `keys`. */
-async function readSessionVisitors(
+/** The visitor and clock estimate of each stored visit among `keys`. */
+async function readSessions(
   client: pg.PoolClient,
   keys: { shopId: string; id: string }[],
-): Promise<Map<string, string>> {
-  const visitors = new Map<string, string>();
-  if (keys.length === 0) return visitors;
+): Promise<Map<string, { visitorId: string; clock: ClockEstimate | null }>> {
+  const sessions = new Map<
+    string,
+    { visitorId: string; clock: ClockEstimate | null }
+  >();
+  if (keys.length === 0) return sessions;
   const stored = await client.query<{
     shopId: string;
     id: string;
     visitorId: string;
+    clockOffsetMs: number | null;
+    clockObservedAt: Date | null;
   }>(
-    `SELECT s."shopId", s.id, s."visitorId"
+    `SELECT s."shopId", s.id, s."visitorId", s."clockOffsetMs",
+            s."clockObservedAt"
      FROM unnest($1::text[], $2::uuid[]) AS k(shop_id, id)
      JOIN "VisitorSession" s ON s."shopId" = k.shop_id AND s.id = k.id`,
     [keys.map((key) => key.shopId), keys.map((key) => key.id)],
   );
   for (const row of stored.rows) {
-    visitors.set(`${row.shopId} ${row.id}`, row.visitorId);
+    sessions.set(`${row.shopId} ${row.id}`, {
+      visitorId: row.visitorId,
+      clock: storedClock(row),
+    });
   }
-  return visitors;
+  return sessions;
 }
 
 /** Notes when each shop's first event arrived, once. */

@@ -11,7 +11,6 @@ import {
 } from "../../test/support/batches";
 import { generateDemoTraffic } from "../../scripts/lib/demo-traffic";
 import { batchSchema } from "./batch-schema.server";
-import { DeviceClockOffsets } from "./clock-offset.server";
 import { IngestWriter } from "./ingest-writer.server";
 import type { BatchPayload, ShopifyEventPayload } from "./payload-types";
 import {
@@ -36,7 +35,7 @@ async function createShop(domain: string) {
 
 function pending(
   payload: BatchPayload,
-  options: { origin?: string | null; clocks?: DeviceClockOffsets } = {},
+  options: { origin?: string | null } = {},
 ): PendingBatch {
   return {
     batch: batchSchema.parse(payload),
@@ -46,7 +45,6 @@ function pending(
       userAgent:
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36",
       isBot: false,
-      clockOffsets: options.clocks ?? new DeviceClockOffsets(),
     },
   };
 }

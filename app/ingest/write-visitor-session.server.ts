@@ -108,6 +108,8 @@ interface SessionRow extends Attribution {
   userAgent: string | null;
   isBot: boolean;
   clientId: string | null;
+  clockOffsetMs: number;
+  clockObservedAt: Date;
 }
 
 const FIRST_WINS = [
@@ -129,6 +131,9 @@ function mergeSession(row: SessionRow, later: SessionRow) {
   if (later.startedAt < row.startedAt) row.startedAt = later.startedAt;
   if (later.lastSeenAt > row.lastSeenAt) row.lastSeenAt = later.lastSeenAt;
   row.isBot ||= later.isBot;
+  // Each batch's estimate already folds in the batches before it.
+  row.clockOffsetMs = later.clockOffsetMs;
+  row.clockObservedAt = later.clockObservedAt;
   if (later.fromViewport) {
     row.device = later.device;
     row.fromViewport = true;
@@ -173,6 +178,8 @@ export async function upsertVisitorSessions(
       userAgent: item.userAgent?.slice(0, 512) ?? null,
       isBot: item.isBot,
       clientId: batch.clientId ?? null,
+      clockOffsetMs: item.clock.offsetMs,
+      clockObservedAt: new Date(item.clock.observedAt),
     };
     const key = `${row.shopId} ${row.id}`;
     const earlier = rows.get(key);
@@ -205,12 +212,13 @@ async function writeSessions(
     `INSERT INTO "VisitorSession" AS stored
        ("shopId", id, "visitorId", "startedAt", "lastSeenAt", device,
         "userAgent", "isBot", "landingPath", referrer, "clientId", channel,
-        "utmSource", "utmMedium", "utmCampaign")
+        "utmSource", "utmMedium", "utmCampaign", "clockOffsetMs",
+        "clockObservedAt")
      SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[],
                           $4::timestamptz[], $5::timestamptz[], $6::text[],
                           $7::text[], $8::bool[], $9::text[], $10::text[],
                           $11::text[], $12::text[], $13::text[], $14::text[],
-                          $15::text[])
+                          $15::text[], $17::float8[], $18::timestamptz[])
      ON CONFLICT ("shopId", id) DO UPDATE SET
        "startedAt" = LEAST(stored."startedAt", EXCLUDED."startedAt"),
        "lastSeenAt" = GREATEST(stored."lastSeenAt", EXCLUDED."lastSeenAt"),
@@ -222,7 +230,9 @@ async function writeSessions(
        channel = COALESCE(stored.channel, EXCLUDED.channel),
        "utmSource" = COALESCE(stored."utmSource", EXCLUDED."utmSource"),
        "utmMedium" = COALESCE(stored."utmMedium", EXCLUDED."utmMedium"),
-       "utmCampaign" = COALESCE(stored."utmCampaign", EXCLUDED."utmCampaign")
+       "utmCampaign" = COALESCE(stored."utmCampaign", EXCLUDED."utmCampaign"),
+       "clockOffsetMs" = EXCLUDED."clockOffsetMs",
+       "clockObservedAt" = EXCLUDED."clockObservedAt"
      WHERE stored."visitorId" = EXCLUDED."visitorId"
      RETURNING id`,
     [
@@ -242,6 +252,8 @@ async function writeSessions(
       column("utmMedium"),
       column("utmCampaign"),
       fromViewport,
+      column("clockOffsetMs"),
+      column("clockObservedAt"),
     ],
   );
   return written.rowCount ?? 0;

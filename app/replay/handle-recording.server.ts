@@ -12,6 +12,11 @@ import {
   RECORDING_STOPPED_TAG,
 } from "~/ingest/payload-types";
 import { parseJsonObject, readBodyCapped } from "~/ingest/read-body.server";
+import {
+  correctClientTime,
+  observeClock,
+  storedClock,
+} from "~/ingest/clock-offset.server";
 import { findShopForIngest } from "~/ingest/shop-lookup.server";
 import { withTransaction } from "~/transaction.server";
 import { EVENT_CUSTOM, maskEvent } from "./event-privacy";
@@ -272,24 +277,36 @@ async function storeChunk(
   const events = chunk.events.map((event) => maskEvent(event));
   const stylesheets = extractStylesheets(events);
   const data = await gzip(JSON.stringify(events));
-  // Browser clocks drift: events move onto the server clock by the gap
-  // between receipt and `sentAt`, clamped to the month before receipt.
-  const offset = receivedAt.getTime() - chunk.sentAt;
-  const latest = receivedAt.getTime();
-  const corrected = (at: number) =>
-    new Date(
-      Math.min(Math.max(at + offset, latest - MAX_EVENT_AGE_MS), latest),
-    );
   let first = Infinity;
   let last = -Infinity;
   for (const event of events) {
     first = Math.min(first, event.timestamp);
     last = Math.max(last, event.timestamp);
   }
-  const firstAt = corrected(first);
-  const lastAt = corrected(last);
 
   return withTransaction(pool, async (client) => {
+    // Browser clocks drift: events move onto the server clock by the
+    // visit's offset estimate, the one its event batches use (see
+    // clock-offset.server.ts), clamped to the month before receipt.
+    const session = await client.query<{
+      clockOffsetMs: number | null;
+      clockObservedAt: Date | null;
+    }>(
+      `SELECT "clockOffsetMs", "clockObservedAt" FROM "VisitorSession"
+       WHERE "shopId" = $1 AND id = $2`,
+      [shopId, chunk.sessionId],
+    );
+    const clock = observeClock(
+      session.rows[0] ? storedClock(session.rows[0]) : null,
+      chunk.sentAt,
+      receivedAt.getTime(),
+    );
+    const offset = clock.offsetMs;
+    const latest = receivedAt.getTime();
+    const bounds = { earliest: latest - MAX_EVENT_AGE_MS, latest };
+    const firstAt = correctClientTime(first, offset, bounds);
+    const lastAt = correctClientTime(last, offset, bounds);
+
     const inserted = await client.query(
       `INSERT INTO "RecordingChunk" ("shopId", id, "sessionId", "pageViewId",
          seq, "firstAt", "lastAt", "eventCount", "byteSize", data, "receivedAt")
@@ -310,6 +327,11 @@ async function storeChunk(
       ],
     );
     if (inserted.rowCount === 0) return { duplicate: true, bytes: 0 };
+    await client.query(
+      `UPDATE "VisitorSession" SET "clockOffsetMs" = $3, "clockObservedAt" = $4
+       WHERE "shopId" = $1 AND id = $2`,
+      [shopId, chunk.sessionId, clock.offsetMs, new Date(clock.observedAt)],
+    );
     await storeStylesheets(client, shopId, stylesheets);
     await client.query(
       `INSERT INTO "Recording" ("shopId", "sessionId", reason, "clockOffsetMs",
