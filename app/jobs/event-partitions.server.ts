@@ -20,10 +20,11 @@ export const WEEKS_AHEAD = 4;
  */
 export const MAX_EVENT_AGE_DAYS = 31;
 /**
- * Longest wait for a table lock in partition DDL. Attaching waits for
- * readers of DEFAULT, and dropping for every reader of the table, while
- * ingest queues behind the waiting statement: giving up and trying again
- * at the next run is better than stalling ingest.
+ * Longest wait for a table lock in partition DDL. Creating a week waits
+ * for inserts in flight and readers of DEFAULT, and dropping one for every
+ * reader of the table, while ingest queues behind the waiting statement:
+ * giving up and trying again at the next run is better than stalling
+ * ingest.
  */
 export const PARTITION_LOCK_TIMEOUT_MS = 5_000;
 const LOCK_KEY = "interaction-event-partitions";
@@ -199,9 +200,15 @@ export async function ensureEventPartitions(
 
 /**
  * Creates one week's partition detached, moves the week's rows out of
- * DEFAULT into it and attaches it. Attaching checks that DEFAULT holds no
- * row of the new range, so DEFAULT is locked first: no insert can land
- * there between the move and the attach. Returns the rows moved.
+ * DEFAULT into it and attaches it. Returns the rows moved.
+ *
+ * Attaching checks that DEFAULT holds no row of the new range. An insert
+ * that chose DEFAULT before the attach and writes after it fails its
+ * partition check instead. So the parent is locked against writes
+ * (SHARE, which readers pass) before DEFAULT: no insert is in flight
+ * during the move and the attach, and the next ones route by the new
+ * bounds. Ingest waits for the few milliseconds this takes; the manager
+ * runs it once per week created.
  */
 async function createWeek(
   client: pg.PoolClient,
@@ -211,6 +218,9 @@ async function createWeek(
 ): Promise<number> {
   const name = quoteIdentifier(partitionName(from));
   const defaultPartition = quoteIdentifier(DEFAULT_PARTITION);
+  await client.query(
+    `LOCK TABLE ONLY ${quoteIdentifier(EVENT_TABLE)} IN SHARE MODE`,
+  );
   await client.query(`LOCK TABLE ${defaultPartition} IN ACCESS EXCLUSIVE MODE`);
   await client.query(
     `CREATE TABLE ${name} (LIKE ${quoteIdentifier(EVENT_TABLE)} INCLUDING DEFAULTS)`,
