@@ -133,15 +133,19 @@ export interface PartitionRun {
  * is later) to WEEKS_AHEAD weeks after the current one. Also creates the
  * weeks of rows waiting in DEFAULT inside that span or within the retention
  * window, moving those rows over. Rows dated further ahead stay in DEFAULT
- * until their week comes into the span. Idempotent.
+ * until their week comes into the span. `from` extends the span back to
+ * its week, for bulk loads of older events. Idempotent.
  */
 export async function ensureEventPartitions(
   pool: pg.Pool,
-  options: { retentionDays: number; now?: Date },
+  options: { retentionDays: number; now?: Date; from?: Date },
 ): Promise<PartitionRun> {
   const now = options.now ?? new Date();
   const liveDays = Math.min(MAX_EVENT_AGE_DAYS, options.retentionDays);
-  const first = weekStart(new Date(now.getTime() - liveDays * DAY_MS));
+  const liveFrom = new Date(now.getTime() - liveDays * DAY_MS);
+  const first = weekStart(
+    options.from && options.from < liveFrom ? options.from : liveFrom,
+  );
   const end = new Date(weekStart(now).getTime() + (WEEKS_AHEAD + 1) * WEEK_MS);
   const keptFrom = weekStart(
     new Date(now.getTime() - options.retentionDays * DAY_MS),
