@@ -22,11 +22,10 @@ export const MAX_EVENT_AGE_DAYS = 31;
 /**
  * Longest wait for a table lock in partition DDL. Creating a week waits
  * for inserts in flight and readers of DEFAULT, and dropping one for every
- * reader of the table, while ingest queues behind the waiting statement:
- * giving up and trying again at the next run is better than stalling
- * ingest.
+ * reader of the table. Ingest queues behind the waiting statement, so a
+ * run gives up after this long and the next run tries again.
  */
-export const PARTITION_LOCK_TIMEOUT_MS = 5_000;
+export const PARTITION_LOCK_TIMEOUT_MS = 2_000;
 const LOCK_KEY = "interaction-event-partitions";
 
 export interface EventPartition {

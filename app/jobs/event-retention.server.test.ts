@@ -163,6 +163,42 @@ describe("raw event retention", () => {
     expect(again.dropped).toEqual([]);
   });
 
+  it("leaves a week it cannot lock for the next run", async () => {
+    const shop = await newShop("locked.myshopify.com");
+    const old = daysAgo(110);
+    await ensureEventPartitions(pool, {
+      retentionDays: RETENTION_DAYS,
+      now: old,
+    });
+    await insertClicks(shop.id, [old]);
+    await rollUpAll(shop.id);
+    const week = partitionName(weekStart(old));
+
+    // An open transaction that has read the table holds a lock that DROP
+    // TABLE must wait for.
+    const reader = await pool.connect();
+    try {
+      await reader.query("BEGIN");
+      await reader.query(`SELECT count(*) FROM "InteractionEvent"`);
+      const blocked = await dropExpiredEventPartitions(pool, {
+        retentionDays: RETENTION_DAYS,
+      });
+      expect(blocked.busy).toContain(week);
+      expect(blocked.dropped).not.toContain(week);
+      expect(await eventDays(shop.id)).toEqual([day(old)]);
+    } finally {
+      await reader.query("ROLLBACK");
+      reader.release();
+    }
+
+    const free = await dropExpiredEventPartitions(pool, {
+      retentionDays: RETENTION_DAYS,
+    });
+    expect(free.busy).toEqual([]);
+    expect(free.dropped).toContain(week);
+    expect(await eventDays(shop.id)).toEqual([]);
+  });
+
   it("deletes expired rows from DEFAULT once they are rolled up", async () => {
     const shop = await newShop("stray.myshopify.com");
     const stray = daysAgo(200);

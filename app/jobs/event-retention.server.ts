@@ -31,6 +31,8 @@ export interface PartitionDrop {
   dropped: string[];
   /** Expired partitions kept because a shop's heatmap rollup is behind. */
   kept: string[];
+  /** Expired partitions left because a lock wait timed out. */
+  busy: string[];
   /** Expired rows deleted from the DEFAULT partition. */
   strayRows: number;
 }
@@ -41,12 +43,19 @@ interface BehindShop {
   cursor: string;
 }
 
+type DropOutcome =
+  { outcome: "dropped" | "gone" } | { outcome: "behind"; shops: BehindShop[] };
+
+/** SQLSTATE of a lock wait that ran past lock_timeout. */
+const LOCK_NOT_AVAILABLE = "55P03";
+
 /**
  * Drops the week partitions of InteractionEvent whose upper bound is older
- * than the retention window. A partition still holding events that an
+ * than the retention window. A partition that still contains events an
  * installed shop's heatmap rollup has not read (its cursor is below them)
- * is kept and logged, so no map loses clicks; a later run drops it.
- * Expired rows in DEFAULT go the same way, deleted in chunks.
+ * is kept and logged, so that no map loses clicks. A later run drops it,
+ * as it does a partition whose lock wait timed out. Expired rows in
+ * DEFAULT follow the same rule and are deleted in chunks.
  */
 export async function dropExpiredEventPartitions(
   pool: pg.Pool,
@@ -58,22 +67,41 @@ export async function dropExpiredEventPartitions(
     (partition) => partition.to <= cutoff,
   );
 
-  const result: PartitionDrop = { dropped: [], kept: [], strayRows: 0 };
-  for (const partition of expired) {
-    const behind = await withPartitionLock(pool, (client) =>
-      dropUnlessBehind(client, partition),
-    );
-    if (behind.length === 0) {
-      result.dropped.push(partition.name);
-      continue;
+  const result: PartitionDrop = {
+    dropped: [],
+    kept: [],
+    busy: [],
+    strayRows: 0,
+  };
+  for (const [index, partition] of expired.entries()) {
+    let drop: DropOutcome;
+    try {
+      drop = await withPartitionLock(pool, (client) =>
+        dropUnlessBehind(client, partition),
+      );
+    } catch (error) {
+      if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE) {
+        throw error;
+      }
+      // The reader in the way most likely holds the other partitions too,
+      // and every wait stalls ingest, so the rest waits for the next run.
+      const left = expired.slice(index).map((p) => p.name);
+      result.busy.push(...left);
+      logger.warn(
+        { partitions: left, err: error },
+        "dropping expired event partitions timed out waiting for a lock; the next run retries",
+      );
+      break;
     }
+    if (drop.outcome === "dropped") result.dropped.push(partition.name);
+    if (drop.outcome !== "behind") continue;
     result.kept.push(partition.name);
     logger.warn(
       {
         partition: partition.name,
-        shops: behind.map((shop) => shop.shopId),
-        maxEventId: behind[0].maxEventId,
-        cursor: behind[0].cursor,
+        shops: drop.shops.map((shop) => shop.shopId),
+        maxEventId: drop.shops[0].maxEventId,
+        cursor: drop.shops[0].cursor,
       },
       "expired event partition kept: the heatmap rollup has not read it yet",
     );
@@ -91,20 +119,20 @@ export async function dropExpiredEventPartitions(
 
 /**
  * Drops the partition unless some installed shop has events in it past its
- * heatmap rollup cursor; returns those shops. The check is one backward
- * probe of the partition's primary key ("shopId", id, ...) per shop.
- * Uninstalled shops do not hold a partition back: their rollup no longer
- * runs, and their data goes with the shop's redaction.
+ * heatmap rollup cursor. The check is one backward probe of the
+ * partition's primary key ("shopId", id, ...) per shop. Uninstalled shops
+ * do not hold a partition back, because their rollup no longer runs and
+ * their data goes with the shop's redaction.
  */
 async function dropUnlessBehind(
   client: pg.PoolClient,
   partition: EventPartition,
-): Promise<BehindShop[]> {
+): Promise<DropOutcome> {
   const stillThere = await client.query(
     `SELECT 1 FROM pg_class WHERE oid = to_regclass($1)`,
     [quoteIdentifier(partition.name)],
   );
-  if (stillThere.rowCount === 0) return [];
+  if (stillThere.rowCount === 0) return { outcome: "gone" };
   const behind = await client.query<BehindShop>(
     `SELECT s.id AS "shopId", newest.id::text AS "maxEventId",
             COALESCE(c."lastEventId", 0)::text AS cursor
@@ -118,15 +146,15 @@ async function dropUnlessBehind(
        AND newest.id > COALESCE(c."lastEventId", 0)
      ORDER BY s.id`,
   );
-  if (behind.rows.length > 0) return behind.rows;
+  if (behind.rows.length > 0) return { outcome: "behind", shops: behind.rows };
   await client.query(`DROP TABLE ${quoteIdentifier(partition.name)}`);
-  return [];
+  return { outcome: "dropped" };
 }
 
 /**
  * Deletes rows of DEFAULT dated before the cutoff that the shop's heatmap
- * rollup has read (or whose shop is uninstalled). DEFAULT only holds rows
- * no week partition covered, so these are few.
+ * rollup has read (or whose shop is uninstalled). DEFAULT only contains
+ * rows that no week partition covered, so these are few.
  */
 async function deleteExpiredStrays(
   pool: pg.Pool,

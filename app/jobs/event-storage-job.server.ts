@@ -23,17 +23,44 @@ export interface EventStorageOptions {
 
 /**
  * Creates the coming weeks' event partitions, drops expired ones, and
- * prunes the ingest and webhook dedup receipts past their windows.
+ * prunes the ingest and webhook dedup receipts past their windows. Each
+ * step runs even when an earlier one failed, and the first failure is
+ * raised at the end, so pg-boss records the job as failed.
  */
 export async function maintainEventStorage(
   pool: pg.Pool,
   options: EventStorageOptions,
 ) {
-  const partitions = await ensureEventPartitions(pool, options);
-  const retention = await dropExpiredEventPartitions(pool, options);
-  const ingestBatches = await pruneIngestBatches(pool, options.now);
-  const webhookDeliveries = await pruneWebhookDeliveries(pool, options.now);
-  return { partitions, retention, ingestBatches, webhookDeliveries };
+  const failures: unknown[] = [];
+  const attempt = async <T>(step: string, run: () => Promise<T>) => {
+    try {
+      return await run();
+    } catch (error) {
+      logger.error({ err: error, step }, "event storage step failed");
+      failures.push(error);
+      return null;
+    }
+  };
+  const partitions = await attempt("create partitions", () =>
+    ensureEventPartitions(pool, options),
+  );
+  const retention = await attempt("drop expired partitions", () =>
+    dropExpiredEventPartitions(pool, options),
+  );
+  const ingestBatches = await attempt("prune ingest receipts", () =>
+    pruneIngestBatches(pool, options.now),
+  );
+  const webhookDeliveries = await attempt("prune webhook deliveries", () =>
+    pruneWebhookDeliveries(pool, options.now),
+  );
+  if (failures.length > 0) throw failures[0];
+  // Every step succeeded, so none of the results is null.
+  return {
+    partitions: partitions!,
+    retention: retention!,
+    ingestBatches: ingestBatches!,
+    webhookDeliveries: webhookDeliveries!,
+  };
 }
 
 /**
