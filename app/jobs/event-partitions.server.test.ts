@@ -19,7 +19,7 @@ async function newShop(domain: string) {
   return prisma.shop.create({ data: { domain, timezone: "UTC" } });
 }
 
-/** The partition each of the shop's events is stored in, by event time. */
+/** Lists the shop's events as [event time, partition], oldest first. */
 async function placement(shopId: string) {
   const result = await pool.query<{ at: string; partition: string }>(
     `SELECT "occurredAt"::text AS at, tableoid::regclass::text AS partition
@@ -104,7 +104,8 @@ describe("event partition manager", () => {
       )
     ).rows;
 
-    // Today's run leaves the row where it is: its week is years ahead.
+    // Today's run leaves the row where it is, because its week is years
+    // ahead.
     const today = await ensureEventPartitions(pool, RETENTION);
     expect(today.strays).toBeGreaterThanOrEqual(1);
     expect((await placement(shop.id))[0][1]).toBe(DEFAULT_PARTITION);

@@ -39,8 +39,8 @@ export interface EventPartition {
 /** Returns Monday 00:00 UTC of the week that contains `at`. */
 export function weekStart(at: Date): Date {
   const day = new Date(Math.floor(at.getTime() / DAY_MS) * DAY_MS);
-  // getUTCDay() is 0 on Sunday; ISO weeks, like date_trunc('week'), start
-  // on Monday.
+  // getUTCDay() is 0 on Sunday, but ISO weeks (and date_trunc('week'))
+  // start on Monday.
   const sinceMonday = (day.getUTCDay() + 6) % 7;
   return new Date(day.getTime() - sinceMonday * DAY_MS);
 }
@@ -49,7 +49,7 @@ export function partitionName(from: Date): string {
   return WEEK_PREFIX + from.toISOString().slice(0, 10).replaceAll("-", "");
 }
 
-/** A UTC instant in the text form of a `timestamp` such as "occurredAt". */
+/** Formats a UTC instant as the text of a `timestamp` such as "occurredAt". */
 export function timestampText(at: Date): string {
   return at.toISOString().slice(0, 23).replace("T", " ");
 }
@@ -59,9 +59,10 @@ export function quoteIdentifier(name: string): string {
 }
 
 /**
- * Runs `work` in a transaction that holds the partition lock, so two
- * processes never change the partitions at once; a second caller waits for
- * the first. Lock waits after that are bounded by PARTITION_LOCK_TIMEOUT_MS.
+ * Runs `work` in a transaction that holds the partition lock (an advisory
+ * lock), so two processes never change the partitions at once. A second
+ * caller waits for the first. Table lock waits inside `work` time out after
+ * PARTITION_LOCK_TIMEOUT_MS.
  */
 export async function withPartitionLock<T>(
   pool: pg.Pool,
@@ -205,7 +206,7 @@ export async function ensureEventPartitions(
  * Creates one week's partition detached, moves the week's rows out of
  * DEFAULT into it and attaches it. Returns the rows moved.
  *
- * Attaching checks that DEFAULT holds no row of the new range. An insert
+ * Attaching checks that DEFAULT contains no row of the new range. An insert
  * that chose DEFAULT before the attach and writes after it fails its
  * partition check instead. So the parent is locked against writes
  * (SHARE, which readers pass) before DEFAULT: no insert is in flight
@@ -244,7 +245,7 @@ async function createWeek(
   return moved.rowCount ?? 0;
 }
 
-/** The table's columns, quoted and in order, for moving whole rows. */
+/** Lists the table's columns, quoted and in order, for moving whole rows. */
 async function eventColumns(client: pg.PoolClient): Promise<string> {
   const result = await client.query<{ name: string }>(
     `SELECT attname AS name FROM pg_attribute

@@ -115,7 +115,7 @@ describe("raw event retention", () => {
     const dates = [daysAgo(100), daysAgo(85), daysAgo(1)];
     await insertClicks(first.id, dates);
     await insertClicks(second.id, [...dates, daysAgo(2)]);
-    // An uninstalled shop's rollup no longer runs; its unread events do
+    // An uninstalled shop's rollup no longer runs, so its unread events do
     // not hold the week back.
     await insertClicks(gone.id, [daysAgo(100)]);
     await prisma.shop.update({

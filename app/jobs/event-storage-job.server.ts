@@ -11,7 +11,7 @@ import {
 export const EVENT_STORAGE_QUEUE = "event-storage";
 /**
  * Hourly. Partitions are made four weeks ahead, so a missed run costs
- * nothing; the hour bounds how long an expired week outlives its window.
+ * nothing. The hour bounds how long an expired week outlives its window.
  */
 const EVENT_STORAGE_SCHEDULE = "41 * * * *";
 
