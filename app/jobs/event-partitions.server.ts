@@ -211,8 +211,11 @@ export async function ensureEventPartitions(
  * partition check instead. So the parent is locked against writes
  * (SHARE, which readers pass) before DEFAULT: no insert is in flight
  * during the move and the attach, and the next ones route by the new
- * bounds. Ingest waits for the few milliseconds this takes; the manager
- * runs it once per week created.
+ * bounds. Ingest waits for the few milliseconds this takes, once per week
+ * created.
+ * NOTE: the move is one statement under that lock. DEFAULT only fills with
+ * live traffic if no manager ran for WEEKS_AHEAD weeks, and then creating
+ * those weeks blocks ingest for as long as moving their rows takes.
  */
 async function createWeek(
   client: pg.PoolClient,
