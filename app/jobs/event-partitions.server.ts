@@ -20,7 +20,7 @@ export const WEEKS_AHEAD = 4;
  */
 export const MAX_EVENT_AGE_DAYS = 31;
 /**
- * Longest wait for a table lock in partition DDL. Creating a week waits
+ * Maximum wait for a table lock in partition DDL. Creating a week waits
  * for inserts in flight and readers of DEFAULT, and dropping one for every
  * reader of the table. Ingest queues behind the waiting statement, so a
  * run gives up after this long and the next run tries again.

@@ -83,8 +83,9 @@ export async function dropExpiredEventPartitions(
       if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE) {
         throw error;
       }
-      // The reader in the way most likely holds the other partitions too,
-      // and every wait stalls ingest, so the rest waits for the next run.
+      // The reader in the way has most likely locked the other partitions
+      // too, and every wait stalls ingest, so the rest waits for the next
+      // run.
       const left = expired.slice(index).map((p) => p.name);
       result.busy.push(...left);
       logger.warn(
