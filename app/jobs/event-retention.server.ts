@@ -14,9 +14,10 @@ const DAY_MS = 86_400_000;
 export const PRUNE_CHUNK_ROWS = 5_000;
 /**
  * Days an IngestBatch receipt is kept. A receipt stops a retried batch from
- * being stored twice. Browsers retry for minutes, but the demo seeder
- * replays traffic up to 31 days old with its original batch ids, so the
- * window covers that with a few days to spare.
+ * being stored twice. Browsers retry for minutes, but the demo seeder can
+ * send the same batch ids again (they come from a fixed seed) with events
+ * dated up to the 31 days back that ingest accepts. The window covers that
+ * with a few days to spare.
  */
 export const INGEST_BATCH_DEDUP_DAYS = 35;
 /**
