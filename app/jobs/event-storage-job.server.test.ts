@@ -28,14 +28,14 @@ afterAll(async () => {
   await boss?.stop({ graceful: true, wait: true, timeout: 10_000 });
 });
 
-async function waitFor<T>(read: () => Promise<T | null>): Promise<T> {
-  const deadline = Date.now() + 25_000;
-  while (Date.now() < deadline) {
-    const value = await read();
-    if (value !== null) return value;
+/** Polls the job until it has completed or failed, for up to 25 s. */
+async function settledJob(id: string) {
+  for (let waited = 0; waited < 25_000; waited += 250) {
+    const job = await boss.getJobById(EVENT_STORAGE_QUEUE, id);
+    if (job?.state === "completed" || job?.state === "failed") return job;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error("timed out waiting for the event storage job");
+  throw new Error(`event storage job ${id} did not finish within 25 s`);
 }
 
 describe("event storage job", () => {
@@ -69,11 +69,12 @@ describe("event storage job", () => {
     );
     const id = await boss.send(EVENT_STORAGE_QUEUE, {});
     expect(id).not.toBeNull();
-    const job = await waitFor(async () => {
-      const found = await boss.getJobById(EVENT_STORAGE_QUEUE, id!);
-      return found?.state === "completed" ? found : null;
+    const job = await settledJob(id!);
+    // A failed job's output carries its error, so a failure shows it here.
+    expect({ state: job.state, output: job.output }).toEqual({
+      state: "completed",
+      output: null,
     });
-    expect(job.state).toBe("completed");
     expect(await prisma.ingestBatch.count({ where: { shopId: shop.id } })).toBe(
       0,
     );
