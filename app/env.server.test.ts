@@ -90,4 +90,21 @@ describe("parseEnv", () => {
   it("rejects an unknown demo flag value", () => {
     expect(problems({ ...VALID, STORELENS_DEMO: "yes" })).toHaveLength(1);
   });
+
+  it("defaults raw event retention to 90 days", () => {
+    expect(parseEnv(VALID).RAW_EVENT_RETENTION_DAYS).toBe(90);
+    expect(
+      parseEnv({ ...VALID, RAW_EVENT_RETENTION_DAYS: "400" })
+        .RAW_EVENT_RETENTION_DAYS,
+    ).toBe(400);
+  });
+
+  it("rejects a retention shorter than ingest's window", () => {
+    expect(problems({ ...VALID, RAW_EVENT_RETENTION_DAYS: "30" })).toEqual([
+      "RAW_EVENT_RETENTION_DAYS must be at least 32 days: ingest accepts events dated up to 31 days before receipt",
+    ]);
+    expect(problems({ ...VALID, RAW_EVENT_RETENTION_DAYS: "45.5" })).toEqual([
+      "RAW_EVENT_RETENTION_DAYS must be a whole number of days",
+    ]);
+  });
 });

@@ -72,6 +72,14 @@ const envSchema = z.object({
   INGEST_SHOP_BURST: positiveInteger(1000, "batches per shop in a burst"),
   INGEST_IP_RATE: positiveInteger(50, "requests per second per client IP"),
   INGEST_IP_BURST: positiveInteger(200, "requests per client IP in a burst"),
+  RAW_EVENT_RETENTION_DAYS: z.coerce
+    .number()
+    .int("must be a whole number of days")
+    .min(
+      32,
+      "must be at least 32 days: ingest accepts events dated up to 31 days before receipt",
+    )
+    .default(90),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .default("info"),

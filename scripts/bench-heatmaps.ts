@@ -135,11 +135,22 @@ export async function benchHeatmaps(client: pg.Client, pool: pg.Pool) {
     );
   }
   log("Loading");
+  // Week partitions for the whole span, so no row lands in DEFAULT.
+  const { ensureEventPartitions } =
+    await import("../app/jobs/event-partitions.server");
+  await ensureEventPartitions(pool, {
+    retentionDays: DAYS + 7,
+    from: new Date(Date.now() - (DAYS + 1) * 86_400_000),
+  });
   // The usual bulk load: secondary indexes are dropped for the load and
   // built again after it, which is several times faster than keeping them
-  // up to date row by row.
+  // up to date row by row. They are partitioned indexes: dropping one drops
+  // it on every partition, and creating it without ONLY (which pg_indexes
+  // prints for them) builds it on every partition again.
   const indexes = await client.query<{ name: string; definition: string }>(
-    `SELECT indexname AS name, indexdef AS definition FROM pg_indexes
+    `SELECT indexname AS name,
+            replace(indexdef, ' ON ONLY ', ' ON ') AS definition
+     FROM pg_indexes
      WHERE tablename = 'InteractionEvent' AND indexname <> 'InteractionEvent_pkey'`,
   );
   for (const index of indexes.rows) {
@@ -156,7 +167,7 @@ export async function benchHeatmaps(client: pg.Client, pool: pg.Pool) {
     await import("../app/analytics/heatmap-rollup.server");
   const { heatmapGroups } =
     await import("../app/analytics/heatmap-groups.server");
-  const { rawHeatmapGroups } =
+  const { rawHeatmapGroups, rawCellsSql, heatmapParams } =
     await import("../app/analytics/click-groups.server");
   const { bandOf } = await import("../app/analytics/viewport-bands");
 
@@ -239,6 +250,14 @@ export async function benchHeatmaps(client: pg.Client, pool: pg.Pool) {
       `    heatmap from the rollup, catch-up included: ${read.toFixed(1)} ms (${(read / scan).toFixed(3)} x baseline)`,
     );
     log(`    of which the catch-up with nothing new: ${idle.toFixed(1)} ms`);
+    const pruning = await partitionsRead(
+      client,
+      `SELECT count(*) FROM (${rawCellsSql()}) cells`,
+      heatmapParams(filter),
+    );
+    log(
+      `    raw scan reads ${pruning.read} of ${pruning.partitions} event partitions (the others pruned)`,
+    );
   }
 
   log(`Incremental catch-up per ${NEW_CLICKS.toLocaleString("en-US")} clicks`);
@@ -262,4 +281,41 @@ export async function benchHeatmaps(client: pg.Client, pool: pg.Pool) {
   log(
     `  rollup runs that added them: ${costs.map((ms) => ms.toFixed(0)).join(", ")} ms (median ${costs[1].toFixed(0)} ms)`,
   );
+}
+
+/**
+ * Runs EXPLAIN ANALYZE of `sql` and counts the InteractionEvent partitions
+ * its plan actually scanned, against all partitions of the table.
+ */
+async function partitionsRead(
+  client: pg.Client,
+  sql: string,
+  params: unknown[],
+): Promise<{ read: number; partitions: number }> {
+  const plan = await client.query<{ "QUERY PLAN": unknown }>(
+    `EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`,
+    params,
+  );
+  const scanned = new Set<string>();
+  const visit = (node: Record<string, unknown>) => {
+    const relation = node["Relation Name"];
+    if (
+      typeof relation === "string" &&
+      relation.startsWith("InteractionEvent_") &&
+      Number(node["Actual Loops"]) > 0
+    ) {
+      scanned.add(relation);
+    }
+    for (const child of (node.Plans as Record<string, unknown>[]) ?? []) {
+      visit(child);
+    }
+  };
+  const [root] = plan.rows[0]["QUERY PLAN"] as {
+    Plan: Record<string, unknown>;
+  }[];
+  visit(root.Plan);
+  const all = await client.query<{ count: string }>(
+    `SELECT count(*) FROM pg_inherits WHERE inhparent = '"InteractionEvent"'::regclass`,
+  );
+  return { read: scanned.size, partitions: Number(all.rows[0].count) };
 }

@@ -8,6 +8,7 @@ import {
 import { pool } from "~/db.server";
 import { env } from "~/env.server";
 import { registerFrictionJobs } from "~/friction/friction-job.server";
+import { registerEventStorageJobs } from "~/jobs/event-storage-job.server";
 import { logger } from "~/logger.server";
 import { registerOrderJobs } from "~/orders/backfill-job.server";
 import { resumeBackfills } from "~/orders/backfill.server";
@@ -28,6 +29,9 @@ export async function startJobs(): Promise<() => Promise<void>> {
   await registerHeatmapJobs(boss, pool);
   await registerRecordingJobs(boss, pool);
   await registerAlertJobs(boss, pool);
+  await registerEventStorageJobs(boss, pool, {
+    retentionDays: env().RAW_EVENT_RETENTION_DAYS,
+  });
   const resumed = await resumeBackfills();
   if (resumed.length > 0) {
     logger.info({ shops: resumed.length }, "order imports resumed");
