@@ -72,6 +72,10 @@ const envSchema = z.object({
   INGEST_SHOP_BURST: positiveInteger(1000, "batches per shop in a burst"),
   INGEST_IP_RATE: positiveInteger(50, "requests per second per client IP"),
   INGEST_IP_BURST: positiveInteger(200, "requests per client IP in a burst"),
+  INGEST_WRITE_LANES: positiveInteger(
+    2,
+    "ingest groups one server process writes at once",
+  ),
   RAW_EVENT_RETENTION_DAYS: z.coerce
     .number()
     .int("must be a whole number of days")

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { pool } from "../db.server";
 import { logger } from "../logger.server";
 import { ingestBatch, type IngestDeps } from "./handle-batch.server";
-import { processAdmission } from "./process-admission.server";
+import { processAdmission, processWriter } from "./process-admission.server";
 import { tooLarge } from "./read-body.server";
 
 /**
@@ -67,7 +67,7 @@ export function createCollectHandler(deps: Partial<IngestDeps> = {}) {
     logger: deps.logger ?? logger,
     admission: deps.admission ?? processAdmission(),
     now: deps.now,
-    writer: deps.writer,
+    writer: deps.writer ?? (deps.pool ? undefined : processWriter()),
   };
   return (request: IncomingMessage, response: ServerResponse): boolean => {
     if (request.method !== "POST") return false;

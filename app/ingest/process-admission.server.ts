@@ -1,5 +1,8 @@
+import { pool } from "../db.server";
 import { env } from "../env.server";
+import { logger } from "../logger.server";
 import { Admission } from "./admission.server";
+import { IngestWriter, MAX_GROUP_BATCHES } from "./ingest-writer.server";
 
 let admission: Admission | undefined;
 
@@ -14,4 +17,17 @@ export function processAdmission(): Admission {
     ipBurst: config.INGEST_IP_BURST,
   });
   return admission;
+}
+
+let writer: IngestWriter | undefined;
+
+/** The group-commit writer of this server process, with its lanes from the environment. */
+export function processWriter(): IngestWriter {
+  writer ??= new IngestWriter(
+    pool,
+    logger,
+    MAX_GROUP_BATCHES,
+    env().INGEST_WRITE_LANES,
+  );
+  return writer;
 }

@@ -2,7 +2,10 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { pool } from "~/db.server";
 import { ingestLoader, methodNotAllowed } from "~/ingest/cors.server";
 import { handleBatch } from "~/ingest/handle-batch.server";
-import { processAdmission } from "~/ingest/process-admission.server";
+import {
+  processAdmission,
+  processWriter,
+} from "~/ingest/process-admission.server";
 import { logger } from "~/logger.server";
 
 // The production server answers `POST /collect` before Remix (see
@@ -17,6 +20,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     pool,
     logger,
     admission: processAdmission(),
+    writer: processWriter(),
     clientIp: context.clientIp,
   });
 }
