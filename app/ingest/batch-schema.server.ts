@@ -30,7 +30,9 @@ const LATEST_EPOCH_MS = Date.UTC(2100, 0, 1);
 
 export const SHOP_DOMAIN_PATTERN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
 
-const id = z.guid("must be a UUID");
+// Lower case, as PostgreSQL prints a uuid: ids are compared as text when a
+// batch is checked against stored rows.
+const id = z.guid("must be a UUID").toLowerCase();
 // Range first, so an absurd value is reported as a clock problem.
 const epochMs = z
   .number("must be a number of epoch milliseconds")

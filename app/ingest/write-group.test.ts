@@ -311,6 +311,36 @@ async function rowsOf(shopId: string) {
   };
 }
 
+describe("upper-case ids", () => {
+  it("match their stored rows", async () => {
+    const shop = await createShop("group-upper.myshopify.com");
+    const page = makePage({ id: randomUUID().toUpperCase() });
+    const first = makeBatch(shop.domain, {
+      batchId: randomUUID().toUpperCase(),
+      visitorId: randomUUID().toUpperCase(),
+      sessionId: randomUUID().toUpperCase(),
+      pages: [page],
+      events: [makeClick(page)],
+    });
+    const next = makeBatch(shop.domain, {
+      visitorId: first.visitorId,
+      sessionId: first.sessionId,
+      pages: [],
+      events: [makeClick(page, { at: page.startedAt + 4000 })],
+    });
+    expect((await groupOf([pending(first)])).map(statusOf)).toEqual(["stored"]);
+    expect(
+      (await groupOf([pending(first), pending(next)])).map(statusOf),
+    ).toEqual(["duplicate", "stored"]);
+    expect(await countsFor(shop.id)).toEqual({
+      batches: 2,
+      sessions: 1,
+      pages: 1,
+      events: 2,
+    });
+  });
+});
+
 describe("group commit against one batch at a time", () => {
   it("matches one-by-one writes", async () => {
     const single = await createShop("group-single.myshopify.com");
