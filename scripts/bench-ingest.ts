@@ -178,9 +178,17 @@ if (process.env.BENCH_SKIP_BUILD !== "1") {
   execFileSync("npx", ["remix", "build"], { cwd: root, stdio: "ignore" });
 }
 const postgresDir = path.join(root, ".tmp", "bench-ingest-postgres");
+// Sized as a production server of this machine would be: a quarter of
+// the memory for shared buffers (the default is 128 MB, which a
+// ten-minute run outgrows) and checkpoints spaced by a larger WAL.
 const postgres = await startEmbeddedPostgres({
   dataDir: postgresDir,
   fresh: true,
+  settings: {
+    shared_buffers: `${Math.floor(os.totalmem() / 4 / 1024 / 1024)}MB`,
+    max_wal_size: "8GB",
+    checkpoint_timeout: "15min",
+  },
 });
 const admin = new pg.Client({ connectionString: postgres.adminUrl });
 await admin.connect();

@@ -47,6 +47,8 @@ export async function startEmbeddedPostgres(options: {
   port?: number;
   fresh?: boolean;
   onLog?: (line: string) => void;
+  /** Server settings beyond the defaults below, as `name: value`. */
+  settings?: Record<string, string>;
 }): Promise<RunningPostgres> {
   const dataDir = path.resolve(options.dataDir);
   if (options.fresh) await rm(dataDir, { recursive: true, force: true });
@@ -70,6 +72,10 @@ export async function startEmbeddedPostgres(options: {
       "fsync=on",
       "-c",
       "max_connections=200",
+      ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => [
+        "-c",
+        `${name}=${value}`,
+      ]),
     ],
     onLog: (message) => options.onLog?.(message),
     onError: (error) => options.onLog?.(String(error)),
