@@ -11,6 +11,7 @@ import { assertAllowedOrigin } from "./cors.server";
 import { IngestError } from "./errors.server";
 import { checkedShop, type ShopForIngest } from "./shop-lookup.server";
 import {
+  PageTakenError,
   claimSnapshots,
   insertEvents,
   insertPageViews,
@@ -105,22 +106,33 @@ function clockCorrection(clock: ClockEstimate, receivedAt: Date) {
   return (at: number) => correctClientTime(at, clock.offsetMs, bounds);
 }
 
+/** Maximum attempts at a batch whose page view a concurrent writer took. */
+const PAGE_RACE_ATTEMPTS = 3;
+
 /** Writes one batch in a transaction of its own. */
 export async function writeBatch(
   pool: pg.Pool,
   pending: PendingBatch,
 ): Promise<BatchOutcome> {
-  try {
-    const [outcome] = await withTransaction(pool, (client) =>
-      writeGroup(client, [pending]),
-    );
-    return outcome;
-  } catch (error) {
-    // Another process gave the visit to another visitor after the check.
-    if (error instanceof SessionTakenError) {
-      return { ok: false, error: sessionOfAnotherVisitor() };
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const [outcome] = await withTransaction(pool, (client) =>
+        writeGroup(client, [pending]),
+      );
+      return outcome;
+    } catch (error) {
+      // Another writer gave the visit to another visitor after the check.
+      if (error instanceof SessionTakenError) {
+        return { ok: false, error: sessionOfAnotherVisitor() };
+      }
+      // Another writer stored one of the batch's page views for its own
+      // visit after the check. The next attempt's checks read that page view
+      // and reject the batch with its field.
+      if (error instanceof PageTakenError && attempt < PAGE_RACE_ATTEMPTS) {
+        continue;
+      }
+      throw error;
     }
-    throw error;
   }
 }
 
