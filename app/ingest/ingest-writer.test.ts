@@ -32,6 +32,13 @@ async function uncommitted(batches: BatchPayload[]): Promise<pg.PoolClient> {
   return client;
 }
 
+/** Writes `batches` as one group in a transaction and commits it. */
+async function writeCommitted(batches: BatchPayload[]) {
+  const client = await uncommitted(batches);
+  await client.query("COMMIT");
+  client.release();
+}
+
 /** Waits until some other connection of this database waits for a lock. */
 async function someoneWaitsForALock() {
   for (let i = 0; i < 200; i += 1) {
@@ -157,5 +164,67 @@ describe("a visit written meanwhile for another visitor", () => {
       expect(result.error.code).toBe("session_of_another_visitor");
     }
     expect(await storedOf(second)).toMatchObject({ receipts: 0, events: 0 });
+  });
+});
+
+describe("a visit back from paying, in one group with its previous visit", () => {
+  /** Two visits of one visitor: from Instagram, then back from PayPal. */
+  function visitsOfOneVisitor() {
+    const visitorId = randomUUID();
+    const firstPage = makePage({ referrer: "https://www.instagram.com/" });
+    const returnPage = makePage({
+      path: "/thank-you",
+      referrer: "https://www.paypal.com/checkoutnow",
+      startedAt: T0 + 60_000,
+    });
+    return [
+      makeBatch(SHOP, {
+        visitorId,
+        pages: [firstPage],
+        events: [makeClick(firstPage)],
+      }),
+      makeBatch(SHOP, {
+        visitorId,
+        pages: [returnPage],
+        events: [makeClick(returnPage)],
+      }),
+    ];
+  }
+
+  async function channelOf(batch: BatchPayload) {
+    const session = await prisma.visitorSession.findFirstOrThrow({
+      where: { id: batch.sessionId },
+    });
+    return session.channel;
+  }
+
+  it("keeps the channel as written one by one", async () => {
+    const [alone, aloneReturn] = visitsOfOneVisitor();
+    await writeCommitted([alone]);
+    await writeCommitted([aloneReturn]);
+    const [together, togetherReturn] = visitsOfOneVisitor();
+    await writeCommitted([together, togetherReturn]);
+
+    expect(await channelOf(aloneReturn)).toBe("social");
+    expect(await channelOf(togetherReturn)).toBe("social");
+  });
+
+  it("inherits the stored source of a visit the group extends", async () => {
+    const [first, back] = visitsOfOneVisitor();
+    await writeCommitted([first]);
+    const nextPage = makePage({
+      referrer: "https://shop.example/",
+      startedAt: T0 + 30_000,
+    });
+    const extending = makeBatch(SHOP, {
+      visitorId: first.visitorId,
+      sessionId: first.sessionId,
+      pages: [nextPage],
+      events: [makeClick(nextPage)],
+    });
+    await writeCommitted([extending, back]);
+
+    expect(await channelOf(first)).toBe("social");
+    expect(await channelOf(back)).toBe("social");
   });
 });
