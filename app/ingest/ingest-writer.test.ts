@@ -228,3 +228,57 @@ describe("a visit back from paying, in one group with its previous visit", () =>
     expect(await channelOf(back)).toBe("social");
   });
 });
+
+describe("a retry of a rejected batch later in its group", () => {
+  it("is written when an earlier batch made it valid", async () => {
+    const visit = { visitorId: randomUUID(), sessionId: randomUUID() };
+    const page = makePage();
+    const early = makeBatch(SHOP, {
+      ...visit,
+      pages: [],
+      events: [makeClick(page)],
+    });
+    const listing = makeBatch(SHOP, {
+      ...visit,
+      pages: [page],
+      events: [makeClick(page, { at: page.startedAt + 500 })],
+    });
+    const client = await pool.connect();
+    await client.query("BEGIN");
+    const outcomes = await writeGroup(client, [
+      pending(early),
+      pending(listing),
+      pending(early),
+    ]);
+    await client.query("COMMIT");
+    client.release();
+
+    expect(outcomes.map((outcome) => outcome.ok)).toEqual([false, true, true]);
+    expect(outcomes[2]).toMatchObject({ result: { duplicate: false } });
+    expect(await storedOf(early)).toEqual({
+      receipts: 1,
+      sessions: 1,
+      events: 1,
+    });
+  });
+
+  it("shares the rejection of an identical earlier copy", async () => {
+    const page = makePage();
+    const orphan = makeBatch(SHOP, { pages: [], events: [makeClick(page)] });
+    const client = await pool.connect();
+    await client.query("BEGIN");
+    const outcomes = await writeGroup(client, [
+      pending(orphan),
+      pending(orphan),
+    ]);
+    await client.query("COMMIT");
+    client.release();
+
+    expect(outcomes.map((outcome) => outcome.ok)).toEqual([false, false]);
+    expect(await storedOf(orphan)).toEqual({
+      receipts: 0,
+      sessions: 0,
+      events: 0,
+    });
+  });
+});
