@@ -282,3 +282,43 @@ describe("a retry of a rejected batch later in its group", () => {
     });
   });
 });
+
+describe("ids in upper case", () => {
+  it("name the same page view as in lower case", async () => {
+    const page = makePage();
+    const owner = makeBatch(SHOP, { pages: [page], events: [makeClick(page)] });
+    await writeCommitted([owner]);
+    const shouted = { ...page, id: page.id.toUpperCase() };
+    const intruder = makeBatch(SHOP, {
+      pages: [shouted],
+      events: [makeClick(shouted)],
+    });
+    const sameVisit = makeBatch(SHOP, {
+      visitorId: owner.visitorId,
+      sessionId: owner.sessionId.toUpperCase(),
+      pages: [],
+      events: [makeClick(shouted, { at: page.startedAt + 3000 })],
+    });
+    const writer = new IngestWriter(pool, undefined, 400, 1);
+    const [rejected, written] = await Promise.all([
+      writer.write(pending(intruder)),
+      writer.write(pending(sameVisit)),
+    ]);
+
+    expect(rejected.ok).toBe(false);
+    if (!rejected.ok) expect(rejected.error.code).toBe("page_of_another_visit");
+    expect(written).toMatchObject({ ok: true, result: { duplicate: false } });
+    expect(await storedOf(intruder)).toEqual({
+      receipts: 0,
+      sessions: 0,
+      events: 0,
+    });
+    const events = await prisma.interactionEvent.findMany({
+      where: { pageViewId: page.id },
+    });
+    expect(events.map((event) => event.sessionId)).toEqual([
+      owner.sessionId,
+      owner.sessionId,
+    ]);
+  });
+});
