@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { localDay } from "../analytics/date-range.server";
 import { bandOf } from "../analytics/viewport-bands";
 import type { ValidBatch, ValidEvent } from "./batch-schema.server";
 import { copyRows } from "./copy-rows.server";
@@ -436,7 +437,7 @@ export async function claimSnapshots(
   accepted: AcceptedBatch[],
 ): Promise<string[][]> {
   // Only page views their batch created may take a slot, and one candidate
-  // per slot: ON CONFLICT may touch a row only once per statement. Within a
+  // per slot and day: ON CONFLICT may touch a row only once per statement. Within a
   // batch the last page view of a slot is the candidate; across batches the
   // first batch's, since a later batch would find the slot taken.
   const candidates = new Map<string, SlotCandidate>();
@@ -447,8 +448,9 @@ export async function claimSnapshots(
         .filter((page) => item.newPageIds.has(page.id))
         .map((page) => {
           const band = bandOf(page.viewportWidth).id;
+          const day = localDay(item.receivedAt, item.shop.timezone);
           return [
-            `${item.shop.id} ${page.device} ${band} ${page.path}`,
+            `${item.shop.id} ${day} ${page.device} ${band} ${page.path}`,
             { ...page, band, item: index },
           ];
         }),
@@ -472,7 +474,8 @@ export async function claimSnapshots(
   // commits, and every batch of a busy page would wait on the others.
   const requested = [...candidates.values()];
   const occupied = await client.query<{ key: string }>(
-    `SELECT s."shopId" || ' ' || s.device || ' ' || s.band || ' ' || s.path AS key
+    `SELECT s."shopId" || ' ' || to_char(s.day, 'YYYY-MM-DD') || ' ' ||
+            s.device || ' ' || s.band || ' ' || s.path AS key
      FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[],
                  $5::text[], $6::text[])
        AS c(shop_id, received_at, tz, path, device, band)
