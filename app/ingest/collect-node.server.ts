@@ -2,17 +2,44 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { pool } from "../db.server";
 import { logger } from "../logger.server";
 import { ingestBatch, type IngestDeps } from "./handle-batch.server";
+import { IngestError } from "./errors.server";
 import { processAdmission, processWriter } from "./process-admission.server";
 import { tooLarge } from "./read-body.server";
 
+/** Maximum time a client may take to send a whole body. */
+export const BODY_TIMEOUT_MS = 30_000;
+
+/** Builds the 408 of a body that did not arrive in time. */
+function bodyTimedOut(timeoutMs: number): IngestError {
+  return new IngestError(
+    408,
+    "request_timeout",
+    `The body did not arrive within ${timeoutMs / 1000} s: send the batch again`,
+    undefined,
+    { Connection: "close" },
+  );
+}
+
+/** Builds the 400 of a body whose connection closed before its end. */
+function bodyAborted(): IngestError {
+  return new IngestError(
+    400,
+    "request_aborted",
+    "The connection closed before the body was complete: send the batch again",
+  );
+}
+
 /**
  * Reads a Node request body, rejecting it with 413 as soon as it exceeds
- * `maxBytes`. The rest of an oversized body is left unread; the reply
- * closes the connection.
+ * `maxBytes`, and with 408 when it is not complete after `timeoutMs`. The
+ * rest of such a body is left unread, and the reply closes the connection.
+ * A client that closes the connection mid-body gets a 400 it will not read,
+ * so the log shows a client gone rather than a database error.
  */
 export function readNodeBody(
   request: IncomingMessage,
   maxBytes: number,
+  timeoutMs = BODY_TIMEOUT_MS,
 ): Promise<Uint8Array> {
   const declared = Number(request.headers["content-length"]);
   if (Number.isFinite(declared) && declared > maxBytes) {
@@ -21,12 +48,15 @@ export function readNodeBody(
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;
+    const fail = (error: IngestError) => {
+      cleanup();
+      request.pause();
+      reject(error);
+    };
     const onData = (chunk: Buffer) => {
       total += chunk.byteLength;
       if (total > maxBytes) {
-        cleanup();
-        request.pause();
-        reject(tooLarge(maxBytes));
+        fail(tooLarge(maxBytes));
         return;
       }
       chunks.push(chunk);
@@ -35,18 +65,19 @@ export function readNodeBody(
       cleanup();
       resolve(Buffer.concat(chunks, total));
     };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(error);
-    };
+    const onAbort = () => fail(bodyAborted());
+    const timer = setTimeout(() => fail(bodyTimedOut(timeoutMs)), timeoutMs);
     const cleanup = () => {
+      clearTimeout(timer);
       request.off("data", onData);
       request.off("end", onEnd);
-      request.off("error", onError);
+      request.off("error", onAbort);
+      request.off("close", onAbort);
     };
     request.on("data", onData);
     request.on("end", onEnd);
-    request.on("error", onError);
+    request.on("error", onAbort);
+    request.on("close", onAbort);
   });
 }
 
@@ -61,7 +92,9 @@ function header(request: IncomingMessage, name: string): string | null {
  * objects, routing and compression, and answers the same JSON as the Remix
  * route. Returns false for any other request, which the caller passes on.
  */
-export function createCollectHandler(deps: Partial<IngestDeps> = {}) {
+export function createCollectHandler(
+  deps: Partial<IngestDeps> & { bodyTimeoutMs?: number } = {},
+) {
   const resolved: IngestDeps = {
     pool: deps.pool ?? pool,
     logger: deps.logger ?? logger,
@@ -78,7 +111,8 @@ export function createCollectHandler(deps: Partial<IngestDeps> = {}) {
         origin: header(request, "origin"),
         userAgent: header(request, "user-agent"),
         clientIp: request.socket.remoteAddress ?? null,
-        readBody: (maxBytes) => readNodeBody(request, maxBytes),
+        readBody: (maxBytes) =>
+          readNodeBody(request, maxBytes, deps.bodyTimeoutMs),
       },
       resolved,
     ).then(

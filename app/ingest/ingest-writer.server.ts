@@ -82,6 +82,22 @@ export class IngestWriter {
     }
   }
   private async writeNext(group: Waiting[]) {
+    // A lone batch goes straight to `writeBatch`, which turns a visit or
+    // page view taken by a concurrent writer into the batch's 409.
+    if (group.length > 1) {
+      if (await this.writeTogether(group)) return;
+    }
+    for (const waiting of group) {
+      try {
+        waiting.resolve(await writeBatch(this.pool, waiting.pending));
+      } catch (error) {
+        waiting.reject(error);
+      }
+    }
+  }
+
+  /** Writes a group in one transaction, returning false when its batches must go one by one. */
+  private async writeTogether(group: Waiting[]): Promise<boolean> {
     try {
       const outcomes = await withTransaction(this.pool, (client) =>
         writeGroup(
@@ -90,11 +106,11 @@ export class IngestWriter {
         ),
       );
       group.forEach((waiting, index) => waiting.resolve(outcomes[index]));
-      return;
+      return true;
     } catch (error) {
       if (databaseUnavailable(error)) {
         for (const waiting of group) waiting.reject(error);
-        return;
+        return true;
       }
       // The checks foresee every rejection of a batch, but not what another
       // transaction does meanwhile (a visit taken, a deadlock). Writing the
@@ -107,13 +123,7 @@ export class IngestWriter {
         },
         "ingest group failed, writing its batches one by one",
       );
-    }
-    for (const waiting of group) {
-      try {
-        waiting.resolve(await writeBatch(this.pool, waiting.pending));
-      } catch (error) {
-        waiting.reject(error);
-      }
+      return false;
     }
   }
 }

@@ -11,6 +11,7 @@ import { assertAllowedOrigin } from "./cors.server";
 import { IngestError } from "./errors.server";
 import { checkedShop, type ShopForIngest } from "./shop-lookup.server";
 import {
+  PageTakenError,
   claimSnapshots,
   insertEvents,
   insertPageViews,
@@ -105,22 +106,33 @@ function clockCorrection(clock: ClockEstimate, receivedAt: Date) {
   return (at: number) => correctClientTime(at, clock.offsetMs, bounds);
 }
 
+/** Maximum attempts at a batch whose page view a concurrent writer took. */
+const PAGE_RACE_ATTEMPTS = 3;
+
 /** Writes one batch in a transaction of its own. */
 export async function writeBatch(
   pool: pg.Pool,
   pending: PendingBatch,
 ): Promise<BatchOutcome> {
-  try {
-    const [outcome] = await withTransaction(pool, (client) =>
-      writeGroup(client, [pending]),
-    );
-    return outcome;
-  } catch (error) {
-    // Another process gave the visit to another visitor after the check.
-    if (error instanceof SessionTakenError) {
-      return { ok: false, error: sessionOfAnotherVisitor() };
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const [outcome] = await withTransaction(pool, (client) =>
+        writeGroup(client, [pending]),
+      );
+      return outcome;
+    } catch (error) {
+      // Another writer gave the visit to another visitor after the check.
+      if (error instanceof SessionTakenError) {
+        return { ok: false, error: sessionOfAnotherVisitor() };
+      }
+      // Another writer stored one of the batch's page views for its own
+      // visit after the check. The next attempt's checks read that page view
+      // and reject the batch with its field.
+      if (error instanceof PageTakenError && attempt < PAGE_RACE_ATTEMPTS) {
+        continue;
+      }
+      throw error;
     }
-    throw error;
   }
 }
 
@@ -215,10 +227,20 @@ export async function writeGroup(
   }
 
   // Check each new batch against the page views and visits known so far,
-  // stored or written by an earlier batch of the group.
+  // stored or written by an earlier batch of the group. A later copy of a
+  // new batch is checked too, unless an earlier copy was accepted, since a
+  // rejected batch leaves no receipt and its retry is checked afresh.
+  const claimKey = (index: number) =>
+    `${shops[index]!.id} ${group[index].batch.batchId}`;
+  const checked = group
+    .map((_, index) => index)
+    .filter((index) => {
+      const first = copyOf.get(index) ?? index;
+      return freshSet.has(first);
+    });
   const pageKeys = new Map<string, { shopId: string; id: string }>();
   const sessionKeys = new Map<string, { shopId: string; id: string }>();
-  for (const index of fresh) {
+  for (const index of checked) {
     const shopId = shops[index]!.id;
     for (const id of pageIdsOf(group[index].batch)) {
       pageKeys.set(`${shopId} ${id}`, { shopId, id });
@@ -230,10 +252,14 @@ export async function writeGroup(
   const knownSessions = await readSessions(client, [...sessionKeys.values()]);
   const accepted: AcceptedBatch[] = [];
   const acceptedIndex: number[] = [];
-  const rejectedClaims: number[] = [];
-  for (const index of fresh) {
+  const acceptedClaims = new Set<string>();
+  for (const index of checked) {
     const { batch, context } = group[index];
     const shop = shops[index]!;
+    if (acceptedClaims.has(claimKey(index))) {
+      outcomes[index] = duplicate(index);
+      continue;
+    }
     try {
       const { pages, newPageIds } = resolvePages(batch, (id) =>
         knownPages.get(`${shop.id} ${id}`),
@@ -268,11 +294,14 @@ export async function writeGroup(
         newPageIds,
       });
       acceptedIndex.push(index);
+      acceptedClaims.add(claimKey(index));
     } catch (error) {
       reject(index, error);
-      rejectedClaims.push(index);
     }
   }
+  const rejectedClaims = fresh.filter(
+    (index) => !acceptedClaims.has(claimKey(index)),
+  );
   if (rejectedClaims.length > 0) {
     // A rejected batch leaves no receipt, so a corrected retry is stored.
     await client.query(
@@ -285,6 +314,15 @@ export async function writeGroup(
       ],
     );
   }
+  await recountCopies(
+    client,
+    acceptedIndex
+      .filter((index) => copyOf.has(index))
+      .map((index) => ({
+        shopId: shops[index]!.id,
+        batch: group[index].batch,
+      })),
+  );
 
   if (accepted.length > 0) {
     await upsertVisitorSessions(client, accepted);
@@ -309,10 +347,8 @@ export async function writeGroup(
       },
     };
   });
-  for (const [index, first] of copyOf) {
-    const original = outcomes[first]!;
-    outcomes[index] = original.ok ? duplicate(index) : original;
-  }
+  // Copies of a batch stored before the group are duplicates too.
+  for (const index of copyOf.keys()) outcomes[index] ??= duplicate(index);
   await addRecordingDirectives(client, group, outcomes as BatchOutcome[]);
   return outcomes as BatchOutcome[];
 }
@@ -346,6 +382,29 @@ async function addRecordingDirectives(
     const directive = directives[position];
     if (outcome.ok && directive) outcome.recording = directive;
   });
+}
+
+/**
+ * Sets the counts of a receipt that an earlier, rejected copy of its batch
+ * claimed to those of the accepted copy.
+ */
+async function recountCopies(
+  client: pg.PoolClient,
+  copies: { shopId: string; batch: ValidBatch }[],
+) {
+  if (copies.length === 0) return;
+  await client.query(
+    `UPDATE "IngestBatch" b SET "eventCount" = c.events, "pageCount" = c.pages
+     FROM unnest($1::text[], $2::uuid[], $3::int[], $4::int[])
+       AS c(shop_id, id, events, pages)
+     WHERE b."shopId" = c.shop_id AND b.id = c.id`,
+    [
+      copies.map((copy) => copy.shopId),
+      copies.map((copy) => copy.batch.batchId),
+      copies.map((copy) => copy.batch.events.length),
+      copies.map((copy) => copy.batch.pages.length),
+    ],
+  );
 }
 
 /** The visitor and clock estimate of each stored visit among `keys`. */

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { localDay } from "../analytics/date-range.server";
 import { bandOf } from "../analytics/viewport-bands";
 import type { ValidBatch, ValidEvent } from "./batch-schema.server";
 import { copyRows } from "./copy-rows.server";
@@ -124,7 +125,24 @@ function byShopAndId<T>(rows: T[], key: (row: T) => [string, string]): T[] {
   });
 }
 
-/** Inserts the listed page views; the first entry of a page view wins. */
+/**
+ * Error thrown when a concurrent transaction wrote a page view for another
+ * visit after the checks found it free. A new transaction's checks see that
+ * page view and reject the batch that named it.
+ */
+export class PageTakenError extends Error {
+  constructor() {
+    super("a page view of the group was written for another visit meanwhile");
+    this.name = "PageTakenError";
+  }
+}
+
+/**
+ * Inserts the listed page views; the first entry of a page view wins. A
+ * page view new to the checks but written by a concurrent transaction for
+ * another visit makes this throw `PageTakenError`, since the batch's events
+ * would otherwise land on someone else's page view.
+ */
 export async function insertPageViews(
   client: pg.PoolClient,
   accepted: AcceptedBatch[],
@@ -144,14 +162,15 @@ export async function insertPageViews(
     row.item.shop.id,
     row.page.id,
   ]);
-  await client.query(
+  const inserted = await client.query<{ shopId: string; id: string }>(
     `INSERT INTO "PageView"
        ("shopId", id, "sessionId", path, title, referrer, "startedAt",
         "viewportWidth", "viewportHeight", device)
      SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[],
                           $5::text[], $6::text[], $7::timestamptz[], $8::int[],
                           $9::int[], $10::text[])
-     ON CONFLICT ("shopId", id) DO NOTHING`,
+     ON CONFLICT ("shopId", id) DO NOTHING
+     RETURNING "shopId", id`,
     [
       list.map((row) => row.item.shop.id),
       list.map((row) => row.page.id),
@@ -165,6 +184,29 @@ export async function insertPageViews(
       list.map((row) => row.page.device),
     ],
   );
+  const written = new Set(
+    inserted.rows.map((row) => `${row.shopId} ${row.id}`),
+  );
+  const raced = list.filter(
+    (row) =>
+      row.item.newPageIds.has(row.page.id) &&
+      !written.has(`${row.item.shop.id} ${row.page.id}`),
+  );
+  if (raced.length === 0) return;
+  // The insert waited for the conflicting rows to commit, so this query
+  // reads them.
+  const owners = await client.query<{ count: string }>(
+    `SELECT count(*) FROM unnest($1::text[], $2::uuid[], $3::uuid[])
+       AS r(shop_id, id, session_id)
+     JOIN "PageView" pv ON pv."shopId" = r.shop_id AND pv.id = r.id
+     WHERE pv."sessionId" <> r.session_id`,
+    [
+      raced.map((row) => row.item.shop.id),
+      raced.map((row) => row.page.id),
+      raced.map((row) => row.item.batch.sessionId),
+    ],
+  );
+  if (Number(owners.rows[0].count) > 0) throw new PageTakenError();
 }
 
 /** One InteractionEvent row's type-specific columns; absent ones are null. */
@@ -395,7 +437,7 @@ export async function claimSnapshots(
   accepted: AcceptedBatch[],
 ): Promise<string[][]> {
   // Only page views their batch created may take a slot, and one candidate
-  // per slot: ON CONFLICT may touch a row only once per statement. Within a
+  // per slot and day: ON CONFLICT may touch a row only once per statement. Within a
   // batch the last page view of a slot is the candidate; across batches the
   // first batch's, since a later batch would find the slot taken.
   const candidates = new Map<string, SlotCandidate>();
@@ -406,8 +448,9 @@ export async function claimSnapshots(
         .filter((page) => item.newPageIds.has(page.id))
         .map((page) => {
           const band = bandOf(page.viewportWidth).id;
+          const day = localDay(item.receivedAt, item.shop.timezone);
           return [
-            `${item.shop.id} ${page.device} ${band} ${page.path}`,
+            `${item.shop.id} ${day} ${page.device} ${band} ${page.path}`,
             { ...page, band, item: index },
           ];
         }),
@@ -431,7 +474,8 @@ export async function claimSnapshots(
   // commits, and every batch of a busy page would wait on the others.
   const requested = [...candidates.values()];
   const occupied = await client.query<{ key: string }>(
-    `SELECT s."shopId" || ' ' || s.device || ' ' || s.band || ' ' || s.path AS key
+    `SELECT s."shopId" || ' ' || to_char(s.day, 'YYYY-MM-DD') || ' ' ||
+            s.device || ' ' || s.band || ' ' || s.path AS key
      FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[],
                  $5::text[], $6::text[])
        AS c(shop_id, received_at, tz, path, device, band)

@@ -56,7 +56,23 @@ function ownAttribution(
   };
 }
 
-/** Each batch's attribution, with inherited channels read in one query. */
+/** The channel and campaign that a visit passes on to the visitor's next one. */
+type Inherited = Omit<Attribution, "landingPath" | "referrer">;
+
+/** A visit a later batch may inherit from: its visitor, start and source. */
+interface PreviousVisit extends Inherited {
+  /** Shop id and visitor id, joined by a space. */
+  visitorKey: string;
+  sessionId: string;
+  startedAt: Date;
+}
+
+/**
+ * Decides each batch's attribution, with inherited channels read in one
+ * query. A batch inherits from the visitor's latest other visit that has a
+ * channel, stored or written by an earlier batch of the group, as if the
+ * batches were written one by one.
+ */
 async function attributions(
   client: pg.PoolClient,
   accepted: AcceptedBatch[],
@@ -66,15 +82,14 @@ async function attributions(
     decision.inheritsPrevious ? [index] : [],
   );
   if (inheriting.length === 0) return decided.map((decision) => decision.own);
-  const previous = await client.query<
-    Omit<Attribution, "landingPath" | "referrer"> & { item: number }
-  >(
-    `SELECT k.item, prev.channel, prev."utmSource", prev."utmMedium",
-            prev."utmCampaign"
+  const previous = await client.query<PreviousVisit & { item: number }>(
+    `SELECT k.item, k.shop_id || ' ' || k.visitor_id AS "visitorKey",
+            prev.id AS "sessionId", prev."startedAt", prev.channel,
+            prev."utmSource", prev."utmMedium", prev."utmCampaign"
      FROM unnest($1::int[], $2::text[], $3::uuid[], $4::uuid[])
        AS k(item, shop_id, visitor_id, session_id)
      CROSS JOIN LATERAL (
-       SELECT channel, "utmSource", "utmMedium", "utmCampaign"
+       SELECT id, "startedAt", channel, "utmSource", "utmMedium", "utmCampaign"
        FROM "VisitorSession"
        WHERE "shopId" = k.shop_id AND "visitorId" = k.visitor_id
          AND id <> k.session_id AND channel IS NOT NULL
@@ -88,11 +103,98 @@ async function attributions(
       inheriting.map((index) => accepted[index].batch.sessionId),
     ],
   );
-  const result = decided.map((decision) => decision.own);
-  for (const { item, ...inherited } of previous.rows) {
-    result[item] = { ...result[item], ...inherited };
-  }
-  return result;
+  const stored = new Map(previous.rows.map((row) => [row.item, row]));
+  const before = await storedVisits(client, accepted, inheriting);
+  // Each visit of the group's visitors as the batches so far leave it.
+  const visits = new Map<string, PreviousVisit>();
+  return accepted.map((item, index) => {
+    const { batch } = item;
+    let attribution = decided[index].own;
+    if (decided[index].inheritsPrevious) {
+      const candidates = [...visits.values()].filter(
+        (visit) =>
+          visit.visitorKey === `${item.shop.id} ${batch.visitorId}` &&
+          visit.sessionId !== batch.sessionId &&
+          visit.channel !== null,
+      );
+      const fromStore = stored.get(index);
+      if (fromStore) candidates.push(fromStore);
+      const latest = candidates.reduce<PreviousVisit | undefined>(
+        (best, visit) =>
+          !best || visit.startedAt > best.startedAt ? visit : best,
+        undefined,
+      );
+      if (latest) {
+        attribution = {
+          ...attribution,
+          channel: latest.channel,
+          utmSource: latest.utmSource,
+          utmMedium: latest.utmMedium,
+          utmCampaign: latest.utmCampaign,
+        };
+      }
+    }
+    // The upsert keeps the earliest start and the first source of a visit.
+    const sessionKey = `${item.shop.id} ${batch.sessionId}`;
+    const known = visits.get(sessionKey) ?? before.get(sessionKey);
+    const startedAt = item.corrected(Math.min(...timesOf(batch)));
+    visits.set(sessionKey, {
+      visitorKey: `${item.shop.id} ${batch.visitorId}`,
+      sessionId: batch.sessionId,
+      startedAt:
+        known && known.startedAt < startedAt ? known.startedAt : startedAt,
+      channel: known?.channel ?? attribution.channel,
+      utmSource: known?.utmSource ?? attribution.utmSource,
+      utmMedium: known?.utmMedium ?? attribution.utmMedium,
+      utmCampaign: known?.utmCampaign ?? attribution.utmCampaign,
+    });
+    return attribution;
+  });
+}
+
+/**
+ * Reads the stored visits of the batches whose visitor has a batch in
+ * `inheriting`, keyed by shop id and session id.
+ */
+async function storedVisits(
+  client: pg.PoolClient,
+  accepted: AcceptedBatch[],
+  inheriting: number[],
+): Promise<Map<string, PreviousVisit>> {
+  const visitors = new Set(
+    inheriting.map(
+      (index) =>
+        `${accepted[index].shop.id} ${accepted[index].batch.visitorId}`,
+    ),
+  );
+  const items = accepted.filter((item) =>
+    visitors.has(`${item.shop.id} ${item.batch.visitorId}`),
+  );
+  const rows = await client.query<PreviousVisit & { shopId: string }>(
+    `SELECT s."shopId", s."shopId" || ' ' || s."visitorId" AS "visitorKey",
+            s.id AS "sessionId", s."startedAt", s.channel, s."utmSource",
+            s."utmMedium", s."utmCampaign"
+     FROM unnest($1::text[], $2::uuid[]) AS k(shop_id, id)
+     JOIN "VisitorSession" s ON s."shopId" = k.shop_id AND s.id = k.id`,
+    [
+      items.map((item) => item.shop.id),
+      items.map((item) => item.batch.sessionId),
+    ],
+  );
+  return new Map(
+    rows.rows.map(({ shopId, ...visit }) => [
+      `${shopId} ${visit.sessionId}`,
+      visit,
+    ]),
+  );
+}
+
+/** Lists the client times of a batch's page views and events. */
+function timesOf(batch: ValidBatch): number[] {
+  return [
+    ...batch.pages.map((page) => page.startedAt),
+    ...batch.events.map((event) => event.at),
+  ];
 }
 
 /** A visit's columns as one batch would write them, before merging. */
@@ -157,10 +259,7 @@ export async function upsertVisitorSessions(
   const rows = new Map<string, SessionRow>();
   accepted.forEach((item, index) => {
     const { batch } = item;
-    const times = [
-      ...batch.pages.map((page) => page.startedAt),
-      ...batch.events.map((event) => event.at),
-    ];
+    const times = timesOf(batch);
     const firstPage = [...batch.pages].sort(
       (a, b) => a.startedAt - b.startedAt,
     )[0];

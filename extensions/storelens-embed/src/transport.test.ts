@@ -181,6 +181,16 @@ describe("transport", () => {
     expect(sent[1].batch.events).toEqual(sent[0].batch.events);
   });
 
+  it("retries a 408 with the same batch", async () => {
+    const { sent } = stubFetch(status(408), ok);
+    const queue = transport();
+    queue.push(click(1));
+    queue.flush(false);
+    await vi.runAllTimersAsync();
+    expect(sent).toHaveLength(2);
+    expect(sent[1].batch.batchId).toBe(sent[0].batch.batchId);
+  });
+
   it("backs off 2 s then 4 s after errors", async () => {
     const { sent } = stubFetch(networkError, status(503), ok);
     const queue = transport();

@@ -170,7 +170,12 @@ export function createTransport(options: TransportOptions): Transport {
         if (response.ok) {
           response.json().then(guard(options.onResponse), report);
           flush(false);
-        } else if (response.status === 429 || response.status >= 500) {
+        } else if (
+          // 408: the body arrived too slowly, so the batch was not read.
+          response.status === 408 ||
+          response.status === 429 ||
+          response.status >= 500
+        ) {
           scheduleRetry(batch, response.headers.get("Retry-After"));
         } else {
           // The endpoint rejected the batch itself: sending it again
