@@ -15,14 +15,24 @@ export interface DateRange {
   to: string;
 }
 
+/** Day formatters by time zone: building one costs far more than using it. */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** Today's date in `timeZone`, as YYYY-MM-DD. */
 export function localDay(date: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-CA", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-  }).format(date);
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-CA", {
+      timeZone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+    });
+    // Time zones are a few hundred names; the bound only guards misuse.
+    if (dayFormats.size >= 1000) dayFormats.clear();
+    dayFormats.set(timeZone, format);
+  }
+  return format.format(date);
 }
 
 /** Adds whole days to a YYYY-MM-DD calendar day. */
