@@ -13,6 +13,7 @@ import { checkedShop, type ShopForIngest } from "./shop-lookup.server";
 import {
   PageTakenError,
   claimSnapshots,
+  deepestScrolls,
   insertEvents,
   insertPageViews,
   pageIdsOf,
@@ -326,9 +327,10 @@ export async function writeGroup(
 
   if (accepted.length > 0) {
     await upsertVisitorSessions(client, accepted);
-    await insertPageViews(client, accepted);
+    const deepest = deepestScrolls(accepted);
+    const inserted = await insertPageViews(client, accepted, deepest);
     await insertEvents(client, accepted);
-    await raiseScrollDepth(client, accepted);
+    await raiseScrollDepth(client, deepest, inserted);
     await insertShopifyEvents(client, accepted);
     for (const item of accepted) await insertExposures(client, item);
     await markFirstEvents(client, accepted, shopRows.rows);

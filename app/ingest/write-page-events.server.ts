@@ -146,7 +146,8 @@ export class PageTakenError extends Error {
 export async function insertPageViews(
   client: pg.PoolClient,
   accepted: AcceptedBatch[],
-) {
+  deepest: Map<string, ScrollReport>,
+): Promise<Set<string>> {
   const rows = new Map<
     string,
     { item: AcceptedBatch; page: ValidBatch["pages"][number] }
@@ -157,7 +158,7 @@ export async function insertPageViews(
       if (!rows.has(key)) rows.set(key, { item, page });
     }
   }
-  if (rows.size === 0) return;
+  if (rows.size === 0) return new Set();
   const list = byShopAndId([...rows.values()], (row) => [
     row.item.shop.id,
     row.page.id,
@@ -165,10 +166,11 @@ export async function insertPageViews(
   const inserted = await client.query<{ shopId: string; id: string }>(
     `INSERT INTO "PageView"
        ("shopId", id, "sessionId", path, title, referrer, "startedAt",
-        "viewportWidth", "viewportHeight", device)
+        "viewportWidth", "viewportHeight", device, "maxScrollPx",
+        "documentHeight")
      SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[],
                           $5::text[], $6::text[], $7::timestamptz[], $8::int[],
-                          $9::int[], $10::text[])
+                          $9::int[], $10::text[], $11::int[], $12::int[])
      ON CONFLICT ("shopId", id) DO NOTHING
      RETURNING "shopId", id`,
     [
@@ -182,6 +184,14 @@ export async function insertPageViews(
       list.map((row) => row.page.viewportWidth),
       list.map((row) => row.page.viewportHeight),
       list.map((row) => row.page.device),
+      // A new page view starts at its deepest scroll in the group, which
+      // spares each one an update right after its insert.
+      list.map(
+        (row) => deepest.get(`${row.item.shop.id} ${row.page.id}`)?.depth ?? 0,
+      ),
+      list.map(
+        (row) => deepest.get(`${row.item.shop.id} ${row.page.id}`)?.height ?? 0,
+      ),
     ],
   );
   const written = new Set(
@@ -192,7 +202,7 @@ export async function insertPageViews(
       row.item.newPageIds.has(row.page.id) &&
       !written.has(`${row.item.shop.id} ${row.page.id}`),
   );
-  if (raced.length === 0) return;
+  if (raced.length === 0) return written;
   // The insert waited for the conflicting rows to commit, so this query
   // reads them.
   const owners = await client.query<{ count: string }>(
@@ -207,6 +217,7 @@ export async function insertPageViews(
     ],
   );
   if (Number(owners.rows[0].count) > 0) throw new PageTakenError();
+  return written;
 }
 
 /** One InteractionEvent row's type-specific columns; absent ones are null. */
@@ -354,24 +365,24 @@ export async function insertEvents(
   );
 }
 
+/** The deepest scroll a group reports for one page view. */
+export interface ScrollReport {
+  shopId: string;
+  id: string;
+  sessionId: string;
+  depth: number;
+  height: number;
+}
+
 /**
- * Raises each page view's deepest scroll. Of equally deep reports the
- * latest batch's document height wins, as if the batches ran one by one.
+ * Finds each page view's deepest scroll in the group. Of equally deep
+ * reports the latest batch's document height wins, as if the batches ran
+ * one by one.
  */
-export async function raiseScrollDepth(
-  client: pg.PoolClient,
+export function deepestScrolls(
   accepted: AcceptedBatch[],
-) {
-  const deepest = new Map<
-    string,
-    {
-      shopId: string;
-      id: string;
-      sessionId: string;
-      depth: number;
-      height: number;
-    }
-  >();
+): Map<string, ScrollReport> {
+  const deepest = new Map<string, ScrollReport>();
   for (const item of accepted) {
     const own = new Map<string, { depth: number; height: number }>();
     for (const event of pageEventsOf(item.batch)) {
@@ -395,11 +406,25 @@ export async function raiseScrollDepth(
       }
     }
   }
-  if (deepest.size === 0) return;
-  const rows = byShopAndId([...deepest.values()], (row) => [
-    row.shopId,
-    row.id,
-  ]);
+  return deepest;
+}
+
+/**
+ * Raises the deepest scroll of the page views this group did not insert:
+ * those it inserted already carry their depth.
+ */
+export async function raiseScrollDepth(
+  client: pg.PoolClient,
+  deepest: Map<string, ScrollReport>,
+  inserted: Set<string>,
+) {
+  const rows = byShopAndId(
+    [...deepest]
+      .filter(([key]) => !inserted.has(key))
+      .map(([, report]) => report),
+    (row) => [row.shopId, row.id],
+  );
+  if (rows.length === 0) return;
   await client.query(
     `UPDATE "PageView" pv SET
        "maxScrollPx" = GREATEST(pv."maxScrollPx", s.depth),
