@@ -3,7 +3,11 @@ import { pathToFileURL } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
-import express from "express";
+import express, {
+  type NextFunction,
+  type Request,
+  type Response,
+} from "express";
 import {
   createServer,
   type IncomingMessage,
@@ -23,6 +27,66 @@ interface EntryWithJobs {
     request: IncomingMessage,
     response: ServerResponse,
   ) => boolean;
+}
+
+const MUTATIONS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/**
+ * Path patterns of the build's resource routes, the routes without a
+ * component: webhooks, the ingest uploads, auth and the index redirect.
+ */
+export function resourceRoutePatterns(build: ServerBuild): RegExp[] {
+  const fullPath = (id: string): string => {
+    const route = build.routes[id];
+    const parent = route.parentId ? fullPath(route.parentId) : "";
+    return [parent, route.path ?? ""].filter(Boolean).join("/");
+  };
+  return Object.entries(build.routes)
+    .filter(([, route]) => route.module.default === undefined)
+    .map(([id]) => {
+      const segments = fullPath(id)
+        .split("/")
+        .filter(Boolean)
+        .map((segment) => {
+          if (segment === "*") return ".*";
+          if (segment.startsWith(":")) return "[^/]+";
+          return segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+        });
+      return new RegExp(`^/${segments.join("/")}/?$`);
+    });
+}
+
+/**
+ * Answers a cross-origin POST (PUT, PATCH, DELETE) to a page route with
+ * 403. Remix refuses such a request too, but with a 500 and a stack trace
+ * in the log, so a flood of them would look like an outage. Resource
+ * routes, which storefronts and Shopify call from other origins, pass.
+ */
+function rejectCrossOriginDocumentPosts(build: ServerBuild) {
+  const resourceRoutes = resourceRoutePatterns(build);
+  return (request: Request, response: Response, next: NextFunction) => {
+    const origin = request.get("origin");
+    if (!MUTATIONS.has(request.method) || origin === undefined) return next();
+    let originHost: string = origin;
+    try {
+      originHost = new URL(origin).host;
+    } catch {
+      // "null" and malformed origins match no host.
+    }
+    const host =
+      request.get("x-forwarded-host")?.split(",")[0]?.trim() ||
+      request.get("host");
+    if (originHost === host) return next();
+    if (resourceRoutes.some((pattern) => pattern.test(request.path))) {
+      return next();
+    }
+    response.status(403).json({
+      error: {
+        code: "cross_origin_request",
+        message: `${request.method} from ${origin} is not accepted at ${request.path}: only the ingest and webhook endpoints take requests from other origins`,
+      },
+    });
+  };
 }
 
 /** Loads the Remix server build that `remix build` wrote to build/. */
@@ -58,6 +122,7 @@ export async function startAppServer(options: {
       maxAge: "1y",
     }),
   );
+  app.use(rejectCrossOriginDocumentPosts(build));
   app.all(
     "*",
     createRequestHandler({

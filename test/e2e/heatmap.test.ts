@@ -198,6 +198,36 @@ describe.skipIf(!HAS_CHROMIUM)(
       await admin.close();
     }, 120_000);
 
+    it("answers cross-origin posts to pages with 403", async () => {
+      const post = (path: string, origin: string) =>
+        fetch(`${stack.app.url}${path}`, {
+          method: "POST",
+          headers: { Origin: origin, "Content-Type": "text/plain" },
+          body: "{}",
+        });
+      for (const path of ["/nothing", "//collect", "/app/settings"]) {
+        for (const origin of ["https://elsewhere.example", "null"]) {
+          const response = await post(path, origin);
+          expect({ path, origin, status: response.status }).toEqual({
+            path,
+            origin,
+            status: 403,
+          });
+          expect(await response.json()).toMatchObject({
+            error: { code: "cross_origin_request" },
+          });
+        }
+      }
+      // Resource routes keep their own answers for other origins.
+      const snapshot = await post(
+        "/collect/snapshot",
+        "https://elsewhere.example",
+      );
+      expect(snapshot.status).toBe(400);
+      const collect = await post("/collect", "https://elsewhere.example");
+      expect(collect.status).toBe(400);
+    });
+
     it("renders every admin page without a browser error", async () => {
       const admin = await browser.newPage({
         viewport: { width: 1280, height: 900 },
