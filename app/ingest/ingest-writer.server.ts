@@ -32,8 +32,9 @@ interface Lane {
  * transaction is being written wait for the next one, which writes all of
  * them with one statement per table and one commit, so the cost of a
  * commit and of each statement is shared by every batch of the group.
- * A lone batch goes on the next turn of the event loop. Each caller is answered after its group has
- * committed, so an acknowledged batch is durable.
+ * A lone batch goes on the next turn of the event loop, in a transaction
+ * of its own. Each caller is answered after its group has committed, so
+ * an acknowledged batch is durable.
  *
  * Batches go to lanes by visit, and each lane writes one group at a time:
  * a batch may refer to a page view that an earlier batch of its visit
