@@ -9,7 +9,10 @@
 // clockObservedAt), so every server process and the recording endpoint
 // share it, and it costs no memory per device.
 
-/** An estimate older than this gives way to the next observation, so a corrected device clock is picked up. */
+/**
+ * Age after which an estimate gives way to the next observation, so a
+ * corrected device clock is picked up.
+ */
 export const OFFSET_WINDOW_MS = 10 * 60 * 1000;
 
 /** A visit's clock offset estimate and the receipt time it was observed at. */
