@@ -57,6 +57,25 @@ export function storedClock(row: {
 }
 
 /**
+ * Maximum age of a corrected event time, in days. Live scripts send within
+ * seconds and retry for minutes. A month keeps the days of replayed
+ * recorded traffic (the demo seeder), while a broken clock can no longer
+ * date an event decades back.
+ */
+export const MAX_EVENT_AGE_DAYS = 31;
+const MAX_EVENT_AGE_MS = MAX_EVENT_AGE_DAYS * 24 * 60 * 60 * 1000;
+
+/**
+ * Returns a function that moves a browser timestamp onto the server clock
+ * by `clock`'s offset and clamps it to the month before `receivedAt`.
+ */
+export function clockCorrection(clock: ClockEstimate, receivedAt: Date) {
+  const latest = receivedAt.getTime();
+  const bounds = { earliest: latest - MAX_EVENT_AGE_MS, latest };
+  return (at: number) => correctClientTime(at, clock.offsetMs, bounds);
+}
+
+/**
  * Shifts a browser timestamp onto the server clock and clamps it to
  * [earliest, latest]: an event is never dated after its receipt.
  */

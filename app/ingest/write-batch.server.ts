@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { withTransaction } from "../transaction.server";
 import {
-  correctClientTime,
+  clockCorrection,
   observeClock,
   storedClock,
   type ClockEstimate,
@@ -86,25 +86,6 @@ export interface AcceptedBatch {
   pages: Map<string, PageRow>;
   /** Page views this batch is the first to write. */
   newPageIds: Set<string>;
-}
-
-/**
- * The oldest a corrected event time may be. Live scripts send within
- * seconds and retry for minutes; the bound is a month so that replays of
- * recorded traffic (the demo seeder) keep their days, while a broken clock
- * can no longer date an event decades back.
- */
-const MAX_EVENT_AGE_MS = 31 * 24 * 60 * 60 * 1000;
-
-/**
- * Shifts browser timestamps onto the server clock by the visit's offset
- * estimate (see clock-offset.server.ts), then clamps them to the month
- * before receipt.
- */
-function clockCorrection(clock: ClockEstimate, receivedAt: Date) {
-  const latest = receivedAt.getTime();
-  const bounds = { earliest: latest - MAX_EVENT_AGE_MS, latest };
-  return (at: number) => correctClientTime(at, clock.offsetMs, bounds);
 }
 
 /** Maximum attempts at a batch whose page view a concurrent writer took. */

@@ -116,12 +116,24 @@ export async function readKnownPages(
   return known;
 }
 
-/** Sorts rows by shop and id, so concurrent writers lock rows in one order. */
-function byShopAndId<T>(rows: T[], key: (row: T) => [string, string]): T[] {
+function compareText(a: string, b: string): number {
+  if (a < b) return -1;
+  if (a > b) return 1;
+  return 0;
+}
+
+/**
+ * Sorts rows in place by shop and id, so that concurrent writers lock the
+ * rows of one table in the same order.
+ */
+export function byShopAndId<T>(
+  rows: T[],
+  key: (row: T) => [string, string],
+): T[] {
   return rows.sort((x, y) => {
-    const [xs, xi] = key(x);
-    const [ys, yi] = key(y);
-    return xs < ys ? -1 : xs > ys ? 1 : xi < yi ? -1 : xi > yi ? 1 : 0;
+    const [xShop, xId] = key(x);
+    const [yShop, yId] = key(y);
+    return compareText(xShop, yShop) || compareText(xId, yId);
   });
 }
 

@@ -3,7 +3,11 @@ import type { ValidBatch } from "./batch-schema.server";
 import { IngestError } from "./errors.server";
 import { classifyChannel, deviceFromUserAgent } from "./traffic-channel";
 import type { AcceptedBatch, IngestShop } from "./write-batch.server";
-import { pageEventsOf, type PageEvent } from "./write-page-events.server";
+import {
+  byShopAndId,
+  pageEventsOf,
+  type PageEvent,
+} from "./write-page-events.server";
 
 interface Attribution {
   channel: string | null;
@@ -285,9 +289,7 @@ export async function upsertVisitorSessions(
     if (earlier) mergeSession(earlier, row);
     else rows.set(key, row);
   });
-  const list = [...rows.values()].sort((x, y) =>
-    x.shopId < y.shopId ? -1 : x.shopId > y.shopId ? 1 : x.id < y.id ? -1 : 1,
-  );
+  const list = byShopAndId([...rows.values()], (row) => [row.shopId, row.id]);
   // Rows whose device came from a viewport replace the stored device, the
   // others keep it: one statement for each kind.
   let written = 0;

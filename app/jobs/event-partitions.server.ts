@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { MAX_EVENT_AGE_DAYS } from "../ingest/clock-offset.server";
 import { logger } from "~/logger.server";
 
 // InteractionEvent is partitioned by range on "occurredAt", one partition
@@ -14,11 +15,6 @@ const WEEK_MS = 7 * DAY_MS;
 
 /** Weeks after the current one that always have a partition. */
 export const WEEKS_AHEAD = 4;
-/**
- * Ingest dates an event at most 31 days before its receipt
- * (write-batch.server.ts), so live inserts reach back that far.
- */
-export const MAX_EVENT_AGE_DAYS = 31;
 /**
  * Maximum wait for a table lock in partition DDL. Creating a week waits
  * for inserts in flight and readers of DEFAULT, and dropping one for every
@@ -141,6 +137,8 @@ export async function ensureEventPartitions(
   options: { retentionDays: number; now?: Date; from?: Date },
 ): Promise<PartitionRun> {
   const now = options.now ?? new Date();
+  // Ingest dates an event at most MAX_EVENT_AGE_DAYS before its receipt,
+  // so live inserts reach back that far.
   const liveDays = Math.min(MAX_EVENT_AGE_DAYS, options.retentionDays);
   const liveFrom = new Date(now.getTime() - liveDays * DAY_MS);
   const first = weekStart(

@@ -13,7 +13,7 @@ import {
 } from "~/ingest/payload-types";
 import { parseJsonObject, readBodyCapped } from "~/ingest/read-body.server";
 import {
-  correctClientTime,
+  clockCorrection,
   observeClock,
   storedClock,
 } from "~/ingest/clock-offset.server";
@@ -37,8 +37,6 @@ export const MAX_EVENTS_PER_CHUNK = 20_000;
 export const MAX_RECORDING_SESSION_BYTES = 16 * 1024 * 1024;
 /** Highest chunk sequence number a page view may reach. */
 const MAX_CHUNK_SEQ = 100_000;
-/** How far back a corrected event time may go, as for event batches. */
-const MAX_EVENT_AGE_MS = 31 * 24 * 60 * 60 * 1000;
 
 const targetSchema = z.object({
   shop: z
@@ -302,10 +300,9 @@ async function storeChunk(
       receivedAt.getTime(),
     );
     const offset = clock.offsetMs;
-    const latest = receivedAt.getTime();
-    const bounds = { earliest: latest - MAX_EVENT_AGE_MS, latest };
-    const firstAt = correctClientTime(first, offset, bounds);
-    const lastAt = correctClientTime(last, offset, bounds);
+    const corrected = clockCorrection(clock, receivedAt);
+    const firstAt = corrected(first);
+    const lastAt = corrected(last);
 
     const inserted = await client.query(
       `INSERT INTO "RecordingChunk" ("shopId", id, "sessionId", "pageViewId",
