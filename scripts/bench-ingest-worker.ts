@@ -15,8 +15,9 @@ export interface WorkerOptions {
   concurrency: number;
   seed: number;
   /**
-   * Open loop: batches sent per second whatever the answers, as browsers
-   * do. Without it the worker keeps `concurrency` requests in flight.
+   * Batches sent per second on a fixed schedule, whatever the responses,
+   * as browsers send them. Without it the worker keeps `concurrency`
+   * requests in flight.
    */
   batchesPerSecond?: number;
 }
@@ -188,7 +189,7 @@ async function run(options: WorkerOptions): Promise<WorkerReport> {
 
   const rate = options.batchesPerSecond;
   if (rate) {
-    // Sends on a fixed schedule; a late answer never delays the next batch.
+    // Sends on a fixed schedule, so a late response never delays the next batch.
     const inFlight = new Set<Promise<void>>();
     let sent = 0;
     while (performance.now() < deadline) {

@@ -3,10 +3,10 @@
 // server in this process, drives `POST /collect` from a child process on
 // loopback with demo-shaped batches, and reports events stored per second,
 // batch latency, server RSS and the CPU time each process spent per 1,000
-// events. It then loads the same InteractionEvent rows with PostgreSQL COPY,
-// the physical limit, and drives a server that only parses each body with
-// the same client, the ceiling of HTTP and of the client on this machine,
-// and prints the endpoint's rate as a ratio of both.
+// events. It then loads the same InteractionEvent rows with PostgreSQL
+// COPY, the physical limit. Last, the same client drives a server that only
+// parses each body, which gives the ceiling of HTTP and of the client on
+// this machine. The endpoint's rate is printed as a ratio of both.
 //
 // BENCH_SECONDS (default 60) sets the load duration, BENCH_CONCURRENCY
 // (default 256: many browsers, each with one batch on the way) the
@@ -351,8 +351,8 @@ log(
   `Endpoint / COPY: ${(endpointRate / copyRate).toFixed(2)} ` +
     `(events through HTTP per row through COPY)`,
 );
-// The same client against a server that parses each body and answers
-// without storing it: what HTTP and the load generator allow here.
+// The same client against a server that parses each body and responds
+// without storing it, which is what HTTP and the load generator allow here.
 const ceilingServer = await startParseOnlyServer();
 log(`Parse-only server at ${ceilingServer.url}/collect`);
 const ceiling = await runLoad({

@@ -176,8 +176,8 @@ describe("per-IP limit", () => {
 
 describe("in-flight bound", () => {
   it("sheds load with 503 and loses nothing on retry", async () => {
-    // Shed clients retry every few ms, far above any shop rate: only the
-    // in-flight bound may answer here.
+    // Shed clients retry every few ms, far above any shop rate, so only
+    // the in-flight bound may respond here.
     const admission = new Admission({
       ...GENEROUS,
       shopRate: 1_000_000,

@@ -87,10 +87,11 @@ function header(request: IncomingMessage, name: string): string | null {
 }
 
 /**
- * `POST /collect` straight on Node's HTTP server. The endpoint takes every
- * shopper's events, so it skips the framework's request and response
- * objects, routing and compression, and answers the same JSON as the Remix
- * route. Returns false for any other request, which the caller passes on.
+ * Creates the handler of `POST /collect` on Node's own HTTP server. The
+ * endpoint takes every shopper's events, so it skips the framework's
+ * request and response objects, routing and compression, and returns the
+ * same JSON as the Remix route. The handler returns false for any other
+ * request, which the caller passes on.
  */
 export function createCollectHandler(
   deps: Partial<IngestDeps> & { bodyTimeoutMs?: number } = {},

@@ -126,7 +126,7 @@ describe("POST /collect on the Node server", () => {
 
   it("rejects an oversized chunked body", async () => {
     // No Content-Length: the cap applies while the body streams in. The
-    // client keeps sending after the reply; the server must answer anyway.
+    // client keeps sending after the reply; the server must respond anyway.
     const reply = await new Promise<string>((resolve, reject) => {
       const socket = net.connect(port, "127.0.0.1");
       let received = "";

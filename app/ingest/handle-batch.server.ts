@@ -35,7 +35,7 @@ export interface IngestRequest {
   readBody(maxBytes: number): Promise<Uint8Array>;
 }
 
-/** The answer to `POST /collect`, rendered by the server that received it. */
+/** Response to `POST /collect`, rendered by the server that received it. */
 export interface IngestReply {
   status: number;
   headers: Record<string, string>;

@@ -29,9 +29,9 @@ interface Lane {
 
 /**
  * Group commit for the ingest endpoint. Batches that arrive while a
- * transaction is being written wait for the next one, which writes all of
- * them with one statement per table and one commit, so the cost of a
- * commit and of each statement is shared by every batch of the group.
+ * transaction is being written wait for the next one. That transaction
+ * writes all of them with one statement per table and one commit, so every
+ * batch of the group shares the cost of the commit and of each statement.
  * A lone batch goes on the next turn of the event loop, in a transaction
  * of its own. Each caller is answered after its group has committed, so
  * an acknowledged batch is durable.
@@ -129,7 +129,7 @@ export class IngestWriter {
   }
 }
 
-/** The lane of a batch's visit: a hash of its shop domain and session id. */
+/** Picks the lane of a batch's visit from a hash of its shop domain and session id. */
 function laneOf(pending: PendingBatch, lanes: number): number {
   if (lanes === 1) return 0;
   const key = `${pending.batch.shop} ${pending.batch.sessionId}`;
@@ -142,7 +142,7 @@ function laneOf(pending: PendingBatch, lanes: number): number {
 
 const writers = new WeakMap<pg.Pool, IngestWriter>();
 
-/** The writer of a connection pool, one per pool and process. */
+/** Returns the writer of a connection pool, creating it on first use. */
 export function writerFor(pool: pg.Pool, logger?: Logger): IngestWriter {
   let writer = writers.get(pool);
   if (!writer) {

@@ -6,7 +6,7 @@ import { IngestWriter, MAX_GROUP_BATCHES } from "./ingest-writer.server";
 
 let admission: Admission | undefined;
 
-/** One admission controller per server process, sized from the environment. */
+/** Returns this process's admission controller, sized from the environment. */
 export function processAdmission(): Admission {
   const config = env();
   admission ??= new Admission({
@@ -21,7 +21,7 @@ export function processAdmission(): Admission {
 
 let writer: IngestWriter | undefined;
 
-/** The group-commit writer of this server process, with its lanes from the environment. */
+/** Returns this process's group-commit writer, with its lanes from the environment. */
 export function processWriter(): IngestWriter {
   writer ??= new IngestWriter(
     pool,

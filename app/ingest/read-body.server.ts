@@ -35,7 +35,7 @@ export async function readBodyCapped(
   return body;
 }
 
-/** The 413 of a body over `maxBytes`. */
+/** Builds the 413 for a body over `maxBytes`. */
 export function tooLarge(maxBytes: number): IngestError {
   return new IngestError(
     413,

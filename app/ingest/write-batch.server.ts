@@ -60,13 +60,13 @@ export interface WriteResult {
   snapshotPages: string[];
 }
 
-/** What became of one batch of a group: written (or a duplicate), or rejected. */
+/** Outcome of one batch of a group: written (or a duplicate), or rejected. */
 export type BatchOutcome =
   | {
       ok: true;
       shop: ShopForIngest;
       result: WriteResult;
-      /** How the storefront script should record this visit, if at all. */
+      /** Recording mode for the storefront script on this visit, if any. */
       recording?: RecordingDirective;
     }
   | { ok: false; error: IngestError };
@@ -120,11 +120,11 @@ export async function writeBatch(
 
 /**
  * Writes a group of batches in the caller's transaction, with one statement
- * per table for the whole group. Each batch ends exactly as it would if the
- * batches had been written one by one in their order: its id claimed once
- * (a retry is a duplicate), its visit, page views and events stored, or
- * rejected with the error that names its field. A rejected batch writes
- * nothing and does not affect the others.
+ * per table for the whole group. Each batch ends as it would if the
+ * batches had been written one by one in their order. Its id is claimed
+ * once, so a retry is a duplicate. Its visit, page views and events are
+ * stored, or it is rejected with the error that names its field. A rejected
+ * batch writes nothing and does not affect the others.
  */
 export async function writeGroup(
   client: pg.PoolClient,
@@ -390,7 +390,7 @@ async function recountCopies(
   );
 }
 
-/** The visitor and clock estimate of each stored visit among `keys`. */
+/** Reads the visitor and clock estimate of each stored visit among `keys`. */
 async function readSessions(
   client: pg.PoolClient,
   keys: { shopId: string; id: string }[],

@@ -115,8 +115,9 @@ describe("a group with rejected batches", () => {
       "duplicate",
       "duplicate",
     ]);
-    const failed = outcomes.find((outcome) => !outcome.ok);
-    expect(failed && !failed.ok && failed.error.field).toBe("pages.0.id");
+    const failed = outcomes[1];
+    expect(failed.ok).toBe(false);
+    expect(!failed.ok && failed.error.field).toBe("pages.0.id");
 
     // The stored batch and the good one, with one page view, two events each.
     expect(await countsFor(shop.id)).toEqual({
@@ -187,7 +188,7 @@ describe("a group with rejected batches", () => {
   });
 });
 
-/** A pixel batch of the visit that carries a few Shopify events. */
+/** Builds a pixel batch of the visit that carries a few Shopify events. */
 function pixelBatch(
   of: BatchPayload,
   events: ShopifyEventPayload[],
@@ -387,8 +388,8 @@ describe("a group that fails", () => {
     const raced = makeBatch(shop.domain);
     const bystander = makeBatch(shop.domain);
 
-    // Another connection creates the visit for another visitor and holds
-    // its transaction open: the group's check cannot see the row yet, and
+    // Another connection creates the visit for another visitor and keeps
+    // its transaction open. The group's check cannot see the row yet, and
     // its upsert waits on it.
     const rival = new pg.Client({
       connectionString: process.env.DATABASE_URL,

@@ -473,10 +473,11 @@ export async function claimSnapshots(
   client: pg.PoolClient,
   accepted: AcceptedBatch[],
 ): Promise<string[][]> {
-  // Only page views their batch created may take a slot, and one candidate
-  // per slot and day: ON CONFLICT may touch a row only once per statement. Within a
-  // batch the last page view of a slot is the candidate; across batches the
-  // first batch's, since a later batch would find the slot taken.
+  // Only page views their batch created may take a slot. There is one
+  // candidate per slot and day, because ON CONFLICT may touch a row only
+  // once per statement. Within a batch the last page view of a slot is the
+  // candidate. Across batches the first batch's wins, because a later batch
+  // would find the slot taken.
   const candidates = new Map<string, SlotCandidate>();
   accepted.forEach((item, index) => {
     if (item.isBot) return;
@@ -525,7 +526,7 @@ export async function claimSnapshots(
   );
   for (const row of occupied.rows) candidates.delete(row.key);
   // Slots in key order, so that two writers claiming the same slots lock
-  // them in the same order and never deadlock.
+  // them in the same order instead of deadlocking on each other.
   const pages = [...candidates.keys()]
     .sort()
     .map((key) => candidates.get(key)!);

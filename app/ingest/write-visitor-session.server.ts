@@ -249,11 +249,12 @@ function mergeSession(row: SessionRow, later: SessionRow) {
 
 /**
  * Inserts or extends the visits. The first batch that carries the source
- * sets it and later ones never replace it; the device comes from the
+ * sets it, and later ones never replace it. The device comes from the
  * storefront script's viewport when it has one, else from the user agent.
- * Every session must already be known to belong to its batch's visitor;
- * a row that a concurrent writer gave to another visitor makes this throw
- * `SessionTakenError`, and the caller writes the batches one by one.
+ * The checks must already have found each session free or its batch's
+ * visitor's. A row that a concurrent writer gave to another visitor makes
+ * this throw `SessionTakenError`, and the caller writes the batches one by
+ * one.
  */
 export async function upsertVisitorSessions(
   client: pg.PoolClient,
@@ -368,7 +369,7 @@ export class SessionTakenError extends Error {
   }
 }
 
-/** The error of a batch naming another visitor's session. */
+/** Builds the 409 for a batch that names another visitor's session. */
 export function sessionOfAnotherVisitor(): IngestError {
   return new IngestError(
     409,

@@ -8,8 +8,8 @@ import {
 } from "~/ingest/process-admission.server";
 import { logger } from "~/logger.server";
 
-// The production server answers `POST /collect` before Remix (see
-// app/ingest/collect-node.server.ts); this route serves the same endpoint
+// The production server handles `POST /collect` before Remix (see
+// app/ingest/collect-node.server.ts). This route serves the same endpoint
 // wherever Remix alone handles requests, and the CORS preflight.
 
 export const loader = ingestLoader;

@@ -57,10 +57,11 @@ export function resourceRoutePatterns(build: ServerBuild): RegExp[] {
 }
 
 /**
- * Answers a cross-origin POST (PUT, PATCH, DELETE) to a page route with
- * 403. Remix refuses such a request too, but with a 500 and a stack trace
- * in the log, so a flood of them would look like an outage. Resource
- * routes, which storefronts and Shopify call from other origins, pass.
+ * Returns middleware that rejects a cross-origin POST (PUT, PATCH, DELETE)
+ * to a page route with 403. Remix 2 rejects such a request too, but with a
+ * 500 and a stack trace in the log, so a flood of them would look like an
+ * outage. Resource routes, which storefronts and Shopify call from other
+ * origins, pass through.
  */
 function rejectCrossOriginDocumentPosts(build: ServerBuild) {
   const resourceRoutes = resourceRoutePatterns(build);
@@ -133,14 +134,14 @@ export async function startAppServer(options: {
     }),
   );
 
-  // `POST /collect` is answered before express and Remix see it.
+  // The collect handler takes `POST /collect` before Express and Remix see it.
   const collect = entry.createCollectHandler?.();
   const server: Server = createServer((request, response) => {
     if (collect?.(request, response)) return;
     app(request, response);
   });
-  // A client that trickles its headers or body holds a socket: it gets
-  // 408 after these, well before Node's five-minute default.
+  // A client that trickles its headers or body keeps a socket busy, so it
+  // gets 408 after these limits rather than Node 20's five-minute default.
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {

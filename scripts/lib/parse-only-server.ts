@@ -1,9 +1,9 @@
 import { createServer } from "node:http";
 
 /**
- * A server that reads each POST body, parses it as JSON and answers as the
- * collect endpoint does for a new batch, storing nothing. Driven by the
- * ingest benchmark's client, it gives the rate that HTTP and the client
+ * Starts a server that reads each POST body, parses it as JSON and responds
+ * as the collect endpoint does for a new batch, storing nothing. Driven by
+ * the ingest benchmark's client, it gives the rate that HTTP and the client
  * reach on this machine, a ceiling for the real endpoint.
  */
 export async function startParseOnlyServer(): Promise<{

@@ -218,7 +218,7 @@ describe.skipIf(!HAS_CHROMIUM)(
           });
         }
       }
-      // Resource routes keep their own answers for other origins.
+      // Resource routes keep their own responses for other origins.
       const snapshot = await post(
         "/collect/snapshot",
         "https://elsewhere.example",
