@@ -11,9 +11,30 @@ import type { BatchResponse } from "./payload-types";
 import { MAX_BATCH_BYTES } from "./payload-types";
 import {
   fieldWithNul,
+  mayHoldNul,
   parseJsonObject,
   readBodyCapped,
 } from "./read-body.server";
+
+/** User agents whose bot verdict is kept; a shop's traffic repeats a few. */
+const BOT_VERDICTS_KEPT = 2_000;
+/** Longer user agents are checked each time, so the map stays small. */
+const MAX_REMEMBERED_AGENT_LENGTH = 512;
+const botVerdicts = new Map<string, boolean>();
+
+/** Runs `isbot` once per user agent, because its pattern is long. */
+function isBotAgent(userAgent: string | null): boolean {
+  if (!userAgent || userAgent.length > MAX_REMEMBERED_AGENT_LENGTH) {
+    return isbot(userAgent);
+  }
+  let verdict = botVerdicts.get(userAgent);
+  if (verdict === undefined) {
+    verdict = isbot(userAgent);
+    if (botVerdicts.size >= BOT_VERDICTS_KEPT) botVerdicts.clear();
+    botVerdicts.set(userAgent, verdict);
+  }
+  return verdict;
+}
 
 export interface IngestDeps {
   pool: pg.Pool;
@@ -58,7 +79,7 @@ export async function ingestBatch(
     deps.admission?.checkIp(request.clientIp);
     const bytes = await request.readBody(MAX_BATCH_BYTES);
     const json = parseJsonObject(bytes);
-    const nulField = fieldWithNul(json);
+    const nulField = mayHoldNul(bytes) ? fieldWithNul(json) : null;
     if (nulField !== null) {
       throw new IngestError(
         400,
@@ -78,14 +99,14 @@ export async function ingestBatch(
       writer.write({
         batch,
         origin,
-        context: { receivedAt, userAgent, isBot: isbot(userAgent) },
+        context: { receivedAt, userAgent, isBot: isBotAgent(userAgent) },
       });
     const outcome = deps.admission
       ? await deps.admission.withSlot(write)
       : await write();
     if (!outcome.ok) throw outcome.error;
     const { shop, result, recording } = outcome;
-    deps.logger.info(
+    deps.logger.debug(
       {
         shop: shop.domain,
         batchId: batch.batchId,

@@ -47,11 +47,14 @@ export function tooLarge(maxBytes: number): IngestError {
   );
 }
 
+/** Decoding without `stream` keeps no state between calls, so one is shared. */
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
 /** Parses JSON text, rejecting anything that is not a JSON object. */
 export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    value = JSON.parse(utf8.decode(bytes));
   } catch {
     throw new IngestError(
       400,
@@ -67,6 +70,19 @@ export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> {
     );
   }
   return value as Record<string, unknown>;
+}
+
+const NUL_ESCAPE = Buffer.from("\\u0000");
+
+/**
+ * Tells whether JSON text can contain a NUL character. JSON writes one
+ * only as the escape `\u0000`, because a raw control character is invalid
+ * in a string. A body without that escape needs no walk by `fieldWithNul`.
+ */
+export function mayHoldNul(bytes: Uint8Array): boolean {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes(
+    NUL_ESCAPE,
+  );
 }
 
 /**
