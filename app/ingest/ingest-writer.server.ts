@@ -16,72 +16,105 @@ interface Waiting {
   pending: PendingBatch;
   resolve: (outcome: BatchOutcome) => void;
   reject: (error: unknown) => void;
+  /** Shop domain and session id of the batch. */
+  visit: string;
 }
 
-/** Groups written at once, each by its own connection. */
+/** Groups written at once at most, each by its own connection. */
 export const WRITE_LANES = 2;
 
-/** A queue of batches and whether its group is being written. */
-interface Lane {
-  queue: Waiting[];
-  writing: boolean;
-}
-
 /**
- * Group commit for the ingest endpoint. Batches that arrive while a
- * transaction is being written wait for the next one. That transaction
- * writes all of them with one statement per table and one commit, so every
- * batch of the group shares the cost of the commit and of each statement.
- * A lone batch goes on the next turn of the event loop, in a transaction
- * of its own. Each caller is answered after its group has committed, so
- * an acknowledged batch is durable.
+ * Group commit for the ingest endpoint. Batches that arrive while every
+ * writer is busy wait for the next free one, which writes all of them with
+ * one statement per table and one commit. So every batch of the group
+ * shares the cost of the commit and of each statement. Batches parsed in
+ * the same turn of the event loop start together, and a lone batch is
+ * written in a transaction of its own. Each caller gets its outcome after
+ * its group has committed, so an acknowledged batch is durable.
  *
- * Batches go to lanes by visit, and each lane writes one group at a time:
- * a batch may refer to a page view that an earlier batch of its visit
- * created, and the checks of a group see everything that the groups
- * before it in its lane wrote. Two lanes let the database write one group
- * while this process prepares the other.
+ * A visit is written by one group at a time. A batch may refer to a page
+ * view that an earlier batch of its visit created, so the checks of a
+ * group must see what the groups before it wrote for that visit. A batch
+ * whose visit is in a group being written waits for that group, and the
+ * batches of a visit are written in their order. Other batches go to any
+ * free writer: a batch waits for a group ahead of it only when every
+ * writer is busy.
  */
 export class IngestWriter {
-  private readonly lanes: Lane[];
+  private readonly queue: Waiting[] = [];
+  /** Visits in the groups being written. */
+  private readonly busyVisits = new Set<string>();
+  private writing = 0;
+  private scheduled = false;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly logger?: Logger,
     private readonly maxGroup = MAX_GROUP_BATCHES,
-    lanes = WRITE_LANES,
-  ) {
-    this.lanes = Array.from({ length: lanes }, () => ({
-      queue: [],
-      writing: false,
-    }));
-  }
+    private readonly writers = WRITE_LANES,
+  ) {}
 
   /** Batches waiting for their group, not counting those being written. */
   get waiting(): number {
-    return this.lanes.reduce((sum, lane) => sum + lane.queue.length, 0);
+    return this.queue.length;
   }
 
   write(pending: PendingBatch): Promise<BatchOutcome> {
-    const lane = this.lanes[laneOf(pending, this.lanes.length)];
     return new Promise((resolve, reject) => {
-      lane.queue.push({ pending, resolve, reject });
-      if (lane.writing) return;
-      lane.writing = true;
-      // Requests that the same turn of the event loop parsed join this group.
-      setImmediate(() => void this.drain(lane));
+      this.queue.push({ pending, resolve, reject, visit: visitOf(pending) });
+      this.schedule();
     });
   }
 
-  private async drain(lane: Lane) {
-    try {
-      while (lane.queue.length > 0) {
-        await this.writeNext(lane.queue.splice(0, this.maxGroup));
-      }
-    } finally {
-      lane.writing = false;
+  /** Starts groups on the next turn, so that batches parsed in this one join. */
+  private schedule() {
+    if (this.scheduled || this.writing >= this.writers) return;
+    if (this.queue.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.startGroups();
+    });
+  }
+
+  private startGroups() {
+    while (this.writing < this.writers) {
+      const group = this.takeGroup();
+      if (group.length === 0) return;
+      this.writing += 1;
+      void this.writeNext(group).finally(() => {
+        this.writing -= 1;
+        for (const waiting of group) this.busyVisits.delete(waiting.visit);
+        this.schedule();
+      });
     }
   }
+
+  /**
+   * Takes the next group from the queue in arrival order, up to `maxGroup`
+   * batches whose visits are in no group being written. A batch left in
+   * the queue keeps its place, and so do the later batches of its visit.
+   */
+  private takeGroup(): Waiting[] {
+    const group: Waiting[] = [];
+    const visits = new Set<string>();
+    const remaining: Waiting[] = [];
+    for (const waiting of this.queue) {
+      const joins =
+        group.length < this.maxGroup && !this.busyVisits.has(waiting.visit);
+      if (joins) {
+        group.push(waiting);
+        visits.add(waiting.visit);
+      } else {
+        remaining.push(waiting);
+      }
+    }
+    this.queue.length = 0;
+    this.queue.push(...remaining);
+    for (const visit of visits) this.busyVisits.add(visit);
+    return group;
+  }
+
   private async writeNext(group: Waiting[]) {
     // A lone batch goes straight to `writeBatch`, which turns a visit or
     // page view taken by a concurrent writer into the batch's 409.
@@ -129,15 +162,8 @@ export class IngestWriter {
   }
 }
 
-/** Picks the lane of a batch's visit from a hash of its shop domain and session id. */
-function laneOf(pending: PendingBatch, lanes: number): number {
-  if (lanes === 1) return 0;
-  const key = `${pending.batch.shop} ${pending.batch.sessionId}`;
-  let hash = 0;
-  for (let i = 0; i < key.length; i += 1) {
-    hash = (Math.imul(hash, 31) + key.charCodeAt(i)) | 0;
-  }
-  return (hash >>> 0) % lanes;
+function visitOf(pending: PendingBatch): string {
+  return `${pending.batch.shop} ${pending.batch.sessionId}`;
 }
 
 const writers = new WeakMap<pg.Pool, IngestWriter>();

@@ -7,7 +7,7 @@ import { IngestWriter } from "./ingest-writer.server";
 import type { BatchPayload } from "./payload-types";
 import { writeGroup, type PendingBatch } from "./write-batch.server";
 
-// The group writer while another lane or another server process writes the
+// The group writer while another writer or another server process writes the
 // same rows between a group's checks and its inserts.
 
 const SHOP = "writer.myshopify.com";
@@ -53,7 +53,7 @@ async function someoneWaitsForALock() {
 }
 
 /**
- * Writes `batch` with a one-lane writer while `held` is written but not yet
+ * Writes `batch` with a single writer while `held` is written but not yet
  * committed by another transaction, which commits once the writer waits.
  */
 async function writeWhileHeld(held: BatchPayload, batch: BatchPayload) {
@@ -116,7 +116,7 @@ describe("a page view written meanwhile for another visit", () => {
       events: [makeClick(page)],
     });
     const innocent = makeBatch(SHOP);
-    // Keeps the lane busy on a receipt another transaction holds, so that
+    // Keeps the writer busy on a receipt another transaction holds, so that
     // the next two batches queue up and are written as one group.
     const blocker = makeBatch(SHOP);
     const receiptHolder = await uncommitted([blocker]);
@@ -320,5 +320,60 @@ describe("ids in upper case", () => {
       owner.sessionId,
       owner.sessionId,
     ]);
+  });
+});
+
+describe("two writers", () => {
+  it("write another visit while a group waits", async () => {
+    const blocked = makeBatch(SHOP);
+    const later = makeBatch(SHOP, {
+      visitorId: blocked.visitorId,
+      sessionId: blocked.sessionId,
+      pages: [],
+      events: [makeClick(blocked.pages[0], { at: T0 + 4000 })],
+    });
+    const other = makeBatch(SHOP);
+    // Another transaction holds the first batch's receipt, so its group
+    // waits for that lock.
+    const holder = await uncommitted([blocked]);
+    const writer = new IngestWriter(pool, undefined, 400, 2);
+    const first = writer.write(pending(blocked));
+    await someoneWaitsForALock();
+    let laterSettled = false;
+    const second = writer.write(pending(later)).finally(() => {
+      laterSettled = true;
+    });
+
+    const written = await writer.write(pending(other));
+    expect(written).toMatchObject({ ok: true, result: { duplicate: false } });
+    expect(await storedOf(other)).toEqual({
+      receipts: 1,
+      sessions: 1,
+      events: other.events.length,
+    });
+    // The visit's later batch waits for the group that holds its visit.
+    expect(laterSettled).toBe(false);
+    expect(writer.waiting).toBe(1);
+
+    await holder.query("ROLLBACK");
+    holder.release();
+    expect(await first).toMatchObject({
+      ok: true,
+      result: { duplicate: false },
+    });
+    expect(await second).toMatchObject({
+      ok: true,
+      result: { duplicate: false },
+    });
+    expect(await storedOf(later)).toEqual({
+      receipts: 1,
+      sessions: 1,
+      events: later.events.length,
+    });
+    expect(
+      await prisma.interactionEvent.count({
+        where: { sessionId: blocked.sessionId },
+      }),
+    ).toBe(blocked.events.length + later.events.length);
   });
 });

@@ -21,7 +21,7 @@ export function processAdmission(): Admission {
 
 let writer: IngestWriter | undefined;
 
-/** Returns this process's group-commit writer, with its lanes from the environment. */
+/** Returns this process's group-commit writer, with its writer count from the environment. */
 export function processWriter(): IngestWriter {
   writer ??= new IngestWriter(
     pool,

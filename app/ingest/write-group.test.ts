@@ -210,7 +210,7 @@ function pixelBatch(
  * Demo traffic of one shop plus what live traffic adds: pixel batches
  * whose Shopify events repeat across batches, exposures and redelivered
  * batches. `thieves` claim another visit's page view: which of two visits
- * gets a page id first is a race between lanes, so they go last.
+ * gets a page id first is a race between writers, so they go last.
  */
 function mixedTraffic(domain: string): {
   traffic: BatchPayload[];
@@ -353,7 +353,7 @@ describe("group commit against one batch at a time", () => {
       oneByOne.push(statusOf(await writeBatch(pool, pending(batch))));
     }
 
-    // Small groups over two lanes, every batch submitted at once.
+    // Small groups over two writers, every batch submitted at once.
     const writer = new IngestWriter(pool, undefined, 25, 2);
     const submit = (batches: BatchPayload[]) =>
       Promise.all(
