@@ -28,7 +28,10 @@ import { insertShopifyEvents } from "./write-shopify-events.server";
 import {
   SessionTakenError,
   sessionOfAnotherVisitor,
+  inheritsPrevious,
+  readVisits,
   upsertVisitorSessions,
+  type InheritingVisit,
 } from "./write-visitor-session.server";
 import { recordingDirectives } from "../replay/recording-settings.server";
 import type { RecordingDirective } from "./payload-types";
@@ -222,16 +225,41 @@ export async function writeGroup(
     });
   const pageKeys = new Map<string, { shopId: string; id: string }>();
   const sessionKeys = new Map<string, { shopId: string; id: string }>();
+  const inheriting: InheritingVisit[] = [];
   for (const index of checked) {
-    const shopId = shops[index]!.id;
-    for (const id of pageIdsOf(group[index].batch)) {
-      pageKeys.set(`${shopId} ${id}`, { shopId, id });
+    const shop = shops[index]!;
+    const { batch } = group[index];
+    for (const id of pageIdsOf(batch)) {
+      pageKeys.set(`${shop.id} ${id}`, { shopId: shop.id, id });
     }
-    const id = group[index].batch.sessionId;
-    sessionKeys.set(`${shopId} ${id}`, { shopId, id });
+    sessionKeys.set(`${shop.id} ${batch.sessionId}`, {
+      shopId: shop.id,
+      id: batch.sessionId,
+    });
+    if (inheritsPrevious(shop, batch)) {
+      inheriting.push({
+        shopId: shop.id,
+        visitorId: batch.visitorId,
+        sessionId: batch.sessionId,
+      });
+    }
   }
   const knownPages = await readKnownPages(client, [...pageKeys.values()]);
-  const knownSessions = await readSessions(client, [...sessionKeys.values()]);
+  const storedVisits = await readVisits(
+    client,
+    [...sessionKeys.values()],
+    inheriting,
+  );
+  const knownSessions = new Map<
+    string,
+    { visitorId: string; clock: ClockEstimate | null }
+  >();
+  for (const [key, visit] of storedVisits.visits) {
+    knownSessions.set(key, {
+      visitorId: visit.visitorId,
+      clock: storedClock(visit),
+    });
+  }
   const accepted: AcceptedBatch[] = [];
   const acceptedIndex: number[] = [];
   const acceptedClaims = new Set<string>();
@@ -307,7 +335,7 @@ export async function writeGroup(
   );
 
   if (accepted.length > 0) {
-    await upsertVisitorSessions(client, accepted);
+    await upsertVisitorSessions(client, accepted, storedVisits);
     const deepest = deepestScrolls(accepted);
     const inserted = await insertPageViews(client, accepted, deepest);
     await insertEvents(client, accepted);
@@ -388,38 +416,6 @@ async function recountCopies(
       copies.map((copy) => copy.batch.pages.length),
     ],
   );
-}
-
-/** Reads the visitor and clock estimate of each stored visit among `keys`. */
-async function readSessions(
-  client: pg.PoolClient,
-  keys: { shopId: string; id: string }[],
-): Promise<Map<string, { visitorId: string; clock: ClockEstimate | null }>> {
-  const sessions = new Map<
-    string,
-    { visitorId: string; clock: ClockEstimate | null }
-  >();
-  if (keys.length === 0) return sessions;
-  const stored = await client.query<{
-    shopId: string;
-    id: string;
-    visitorId: string;
-    clockOffsetMs: number | null;
-    clockObservedAt: Date | null;
-  }>(
-    `SELECT s."shopId", s.id, s."visitorId", s."clockOffsetMs",
-            s."clockObservedAt"
-     FROM unnest($1::text[], $2::uuid[]) AS k(shop_id, id)
-     JOIN "VisitorSession" s ON s."shopId" = k.shop_id AND s.id = k.id`,
-    [keys.map((key) => key.shopId), keys.map((key) => key.id)],
-  );
-  for (const row of stored.rows) {
-    sessions.set(`${row.shopId} ${row.id}`, {
-      visitorId: row.visitorId,
-      clock: storedClock(row),
-    });
-  }
-  return sessions;
 }
 
 /** Notes when each shop's first event arrived, once. */

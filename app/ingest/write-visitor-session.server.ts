@@ -71,27 +71,69 @@ interface PreviousVisit extends Inherited {
   startedAt: Date;
 }
 
+/** A stored visit: its visitor, its clock estimate and what it passes on. */
+export interface StoredVisit extends PreviousVisit {
+  visitorId: string;
+  clockOffsetMs: number | null;
+  clockObservedAt: Date | null;
+}
+
+/** Stored visits that a group's checks and upsert need, read in one query. */
+export interface StoredVisits {
+  /** The stored visits of the group's sessions, by shop id and session id. */
+  visits: Map<string, StoredVisit>;
+  /**
+   * For each visit that inherits its source, the visitor's latest other
+   * stored visit with a channel, by `inheritKey`.
+   */
+  previous: Map<string, PreviousVisit>;
+}
+
+/** A visit that may inherit the source of its visitor's previous one. */
+export interface InheritingVisit {
+  shopId: string;
+  visitorId: string;
+  sessionId: string;
+}
+
+const inheritKey = (visit: InheritingVisit) =>
+  `${visit.shopId} ${visit.visitorId} ${visit.sessionId}`;
+
+/** Tells whether a batch's visit takes the channel of the visitor's previous one. */
+export function inheritsPrevious(shop: IngestShop, batch: ValidBatch): boolean {
+  return ownAttribution(shop, batch).inheritsPrevious;
+}
+
 /**
- * Decides each batch's attribution, with inherited channels read in one
- * query. A batch inherits from the visitor's latest other visit that has a
- * channel, stored or written by an earlier batch of the group, as if the
- * batches were written one by one.
+ * Reads the stored visits among `keys` and, for each of `inheriting`, the
+ * visitor's latest other visit that has a channel. One statement reads
+ * both, because each statement of a group adds a round trip to the time
+ * its batches wait.
  */
-async function attributions(
+export async function readVisits(
   client: pg.PoolClient,
-  accepted: AcceptedBatch[],
-): Promise<Attribution[]> {
-  const decided = accepted.map((item) => ownAttribution(item.shop, item.batch));
-  const inheriting = decided.flatMap((decision, index) =>
-    decision.inheritsPrevious ? [index] : [],
-  );
-  if (inheriting.length === 0) return decided.map((decision) => decision.own);
-  const previous = await client.query<PreviousVisit & { item: number }>(
-    `SELECT k.item, k.shop_id || ' ' || k.visitor_id AS "visitorKey",
-            prev.id AS "sessionId", prev."startedAt", prev.channel,
-            prev."utmSource", prev."utmMedium", prev."utmCampaign"
-     FROM unnest($1::int[], $2::text[], $3::uuid[], $4::uuid[])
-       AS k(item, shop_id, visitor_id, session_id)
+  keys: { shopId: string; id: string }[],
+  inheriting: InheritingVisit[],
+): Promise<StoredVisits> {
+  const stored: StoredVisits = { visits: new Map(), previous: new Map() };
+  if (keys.length === 0 && inheriting.length === 0) return stored;
+  const rows = await client.query<
+    StoredVisit & { shopId: string; forSessionId: string | null }
+  >(
+    `SELECT s."shopId", s.id AS "sessionId", s."visitorId",
+            s."shopId" || ' ' || s."visitorId" AS "visitorKey",
+            s."startedAt", s.channel, s."utmSource", s."utmMedium",
+            s."utmCampaign", s."clockOffsetMs", s."clockObservedAt",
+            NULL::uuid AS "forSessionId"
+     FROM unnest($1::text[], $2::uuid[]) AS k(shop_id, id)
+     JOIN "VisitorSession" s ON s."shopId" = k.shop_id AND s.id = k.id
+     UNION ALL
+     SELECT k.shop_id, prev.id, k.visitor_id,
+            k.shop_id || ' ' || k.visitor_id,
+            prev."startedAt", prev.channel, prev."utmSource",
+            prev."utmMedium", prev."utmCampaign", NULL, NULL, k.session_id
+     FROM unnest($3::text[], $4::uuid[], $5::uuid[])
+       AS k(shop_id, visitor_id, session_id)
      CROSS JOIN LATERAL (
        SELECT id, "startedAt", channel, "utmSource", "utmMedium", "utmCampaign"
        FROM "VisitorSession"
@@ -101,14 +143,53 @@ async function attributions(
        LIMIT 1
      ) prev`,
     [
-      inheriting,
-      inheriting.map((index) => accepted[index].shop.id),
-      inheriting.map((index) => accepted[index].batch.visitorId),
-      inheriting.map((index) => accepted[index].batch.sessionId),
+      keys.map((key) => key.shopId),
+      keys.map((key) => key.id),
+      inheriting.map((visit) => visit.shopId),
+      inheriting.map((visit) => visit.visitorId),
+      inheriting.map((visit) => visit.sessionId),
     ],
   );
-  const stored = new Map(previous.rows.map((row) => [row.item, row]));
-  const before = await storedVisits(client, accepted, inheriting);
+  for (const { shopId, forSessionId, ...row } of rows.rows) {
+    if (forSessionId === null) {
+      stored.visits.set(`${shopId} ${row.sessionId}`, row);
+    } else {
+      const { visitorKey, sessionId, startedAt, channel } = row;
+      const { utmSource, utmMedium, utmCampaign } = row;
+      stored.previous.set(
+        inheritKey({
+          shopId,
+          visitorId: row.visitorId,
+          sessionId: forSessionId,
+        }),
+        {
+          visitorKey,
+          sessionId,
+          startedAt,
+          channel,
+          utmSource,
+          utmMedium,
+          utmCampaign,
+        },
+      );
+    }
+  }
+  return stored;
+}
+
+/**
+ * Decides each batch's attribution. A batch inherits from the visitor's
+ * latest other visit that has a channel, stored or written by an earlier
+ * batch of the group, as if the batches were written one by one.
+ */
+function attributions(
+  accepted: AcceptedBatch[],
+  stored: StoredVisits,
+): Attribution[] {
+  const decided = accepted.map((item) => ownAttribution(item.shop, item.batch));
+  if (!decided.some((decision) => decision.inheritsPrevious)) {
+    return decided.map((decision) => decision.own);
+  }
   // Each visit of the group's visitors as the batches so far leave it.
   const visits = new Map<string, PreviousVisit>();
   return accepted.map((item, index) => {
@@ -121,7 +202,13 @@ async function attributions(
           visit.sessionId !== batch.sessionId &&
           visit.channel !== null,
       );
-      const fromStore = stored.get(index);
+      const fromStore = stored.previous.get(
+        inheritKey({
+          shopId: item.shop.id,
+          visitorId: batch.visitorId,
+          sessionId: batch.sessionId,
+        }),
+      );
       if (fromStore) candidates.push(fromStore);
       const latest = candidates.reduce<PreviousVisit | undefined>(
         (best, visit) =>
@@ -140,7 +227,7 @@ async function attributions(
     }
     // The upsert keeps the earliest start and the first source of a visit.
     const sessionKey = `${item.shop.id} ${batch.sessionId}`;
-    const known = visits.get(sessionKey) ?? before.get(sessionKey);
+    const known = visits.get(sessionKey) ?? stored.visits.get(sessionKey);
     const startedAt = item.corrected(Math.min(...timesOf(batch)));
     visits.set(sessionKey, {
       visitorKey: `${item.shop.id} ${batch.visitorId}`,
@@ -154,43 +241,6 @@ async function attributions(
     });
     return attribution;
   });
-}
-
-/**
- * Reads the stored visits of the batches whose visitor has a batch in
- * `inheriting`, keyed by shop id and session id.
- */
-async function storedVisits(
-  client: pg.PoolClient,
-  accepted: AcceptedBatch[],
-  inheriting: number[],
-): Promise<Map<string, PreviousVisit>> {
-  const visitors = new Set(
-    inheriting.map(
-      (index) =>
-        `${accepted[index].shop.id} ${accepted[index].batch.visitorId}`,
-    ),
-  );
-  const items = accepted.filter((item) =>
-    visitors.has(`${item.shop.id} ${item.batch.visitorId}`),
-  );
-  const rows = await client.query<PreviousVisit & { shopId: string }>(
-    `SELECT s."shopId", s."shopId" || ' ' || s."visitorId" AS "visitorKey",
-            s.id AS "sessionId", s."startedAt", s.channel, s."utmSource",
-            s."utmMedium", s."utmCampaign"
-     FROM unnest($1::text[], $2::uuid[]) AS k(shop_id, id)
-     JOIN "VisitorSession" s ON s."shopId" = k.shop_id AND s.id = k.id`,
-    [
-      items.map((item) => item.shop.id),
-      items.map((item) => item.batch.sessionId),
-    ],
-  );
-  return new Map(
-    rows.rows.map(({ shopId, ...visit }) => [
-      `${shopId} ${visit.sessionId}`,
-      visit,
-    ]),
-  );
 }
 
 /** Lists the client times of a batch's page views and events. */
@@ -259,8 +309,9 @@ function mergeSession(row: SessionRow, later: SessionRow) {
 export async function upsertVisitorSessions(
   client: pg.PoolClient,
   accepted: AcceptedBatch[],
+  stored: StoredVisits,
 ) {
-  const sources = await attributions(client, accepted);
+  const sources = attributions(accepted, stored);
   const rows = new Map<string, SessionRow>();
   accepted.forEach((item, index) => {
     const { batch } = item;
