@@ -32,8 +32,12 @@ import {
   readVisits,
   upsertVisitorSessions,
   type InheritingVisit,
+  type StoredVisits,
 } from "./write-visitor-session.server";
-import { recordingDirectives } from "../replay/recording-settings.server";
+import {
+  directiveOf,
+  type SavedRecordingSettings,
+} from "../replay/recording-settings.server";
 import type { RecordingDirective } from "./payload-types";
 
 export interface IngestShop {
@@ -141,12 +145,24 @@ export async function writeGroup(
 
   // The shops, each checked for installation and the request's origin.
   const domains = [...new Set(group.map((pending) => pending.batch.shop))];
+  // The shops' recording settings are read here for the directives below.
   const shopRows = await client.query<
-    ShopForIngest & { uninstalledAt: Date | null; firstEventAt: Date | null }
+    ShopForIngest & {
+      uninstalledAt: Date | null;
+      firstEventAt: Date | null;
+      recording: SavedRecordingSettings | null;
+    }
   >(
-    `SELECT id, domain, timezone, "storefrontOrigins", "uninstalledAt",
-            "firstEventAt"
-     FROM "Shop" WHERE domain = ANY($1::text[])`,
+    `SELECT s.id, s.domain, s.timezone, s."storefrontOrigins",
+            s."uninstalledAt", s."firstEventAt",
+            CASE WHEN r."shopId" IS NULL THEN NULL
+                 ELSE json_build_object(
+                   'sampleRate', r."sampleRate",
+                   'frictionCapture', r."frictionCapture",
+                   'maskSelectors', r."maskSelectors")
+            END AS recording
+     FROM "Shop" s LEFT JOIN "RecordingSettings" r ON r."shopId" = s.id
+     WHERE s.domain = ANY($1::text[])`,
     [domains],
   );
   const shopsByDomain = new Map(shopRows.rows.map((row) => [row.domain, row]));
@@ -360,7 +376,12 @@ export async function writeGroup(
   });
   // Copies of a batch stored before the group are duplicates too.
   for (const index of copyOf.keys()) outcomes[index] ??= duplicate(index);
-  await addRecordingDirectives(client, group, outcomes as BatchOutcome[]);
+  addRecordingDirectives(
+    group,
+    outcomes as BatchOutcome[],
+    new Map(shopRows.rows.map((row) => [row.id, row.recording])),
+    storedVisits,
+  );
   return outcomes as BatchOutcome[];
 }
 
@@ -369,29 +390,23 @@ export async function writeGroup(
  * visit. The web pixel runs in a sandbox and cannot record, and bots are
  * not recorded.
  */
-async function addRecordingDirectives(
-  client: pg.PoolClient,
+function addRecordingDirectives(
   group: PendingBatch[],
   outcomes: BatchOutcome[],
+  settings: Map<string, SavedRecordingSettings | null>,
+  stored: StoredVisits,
 ) {
-  const asking = outcomes.flatMap((outcome, index) =>
-    outcome.ok &&
-    !group[index].context.isBot &&
-    group[index].batch.source !== "pixel"
-      ? [{ index, shopId: outcome.shop.id }]
-      : [],
-  );
-  const directives = await recordingDirectives(
-    client,
-    asking.map(({ index, shopId }) => ({
-      shopId,
-      sessionId: group[index].batch.sessionId,
-    })),
-  );
-  asking.forEach(({ index }, position) => {
-    const outcome = outcomes[index];
-    const directive = directives[position];
-    if (outcome.ok && directive) outcome.recording = directive;
+  outcomes.forEach((outcome, index) => {
+    const { batch, context } = group[index];
+    if (!outcome.ok || context.isBot || batch.source === "pixel") return;
+    const shopId = outcome.shop.id;
+    const visit = stored.visits.get(`${shopId} ${batch.sessionId}`);
+    const directive = directiveOf(
+      settings.get(shopId) ?? null,
+      visit?.recorded ?? false,
+      batch.sessionId,
+    );
+    if (directive) outcome.recording = directive;
   });
 }
 

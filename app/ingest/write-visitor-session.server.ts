@@ -76,6 +76,8 @@ export interface StoredVisit extends PreviousVisit {
   visitorId: string;
   clockOffsetMs: number | null;
   clockObservedAt: Date | null;
+  /** A recording of the visit exists. */
+  recorded: boolean;
 }
 
 /** Stored visits that a group's checks and upsert need, read in one query. */
@@ -124,6 +126,9 @@ export async function readVisits(
             s."shopId" || ' ' || s."visitorId" AS "visitorKey",
             s."startedAt", s.channel, s."utmSource", s."utmMedium",
             s."utmCampaign", s."clockOffsetMs", s."clockObservedAt",
+            EXISTS (SELECT 1 FROM "Recording" r
+                    WHERE r."shopId" = s."shopId" AND r."sessionId" = s.id)
+              AS recorded,
             NULL::uuid AS "forSessionId"
      FROM unnest($1::text[], $2::uuid[]) AS k(shop_id, id)
      JOIN "VisitorSession" s ON s."shopId" = k.shop_id AND s.id = k.id
@@ -131,7 +136,8 @@ export async function readVisits(
      SELECT k.shop_id, prev.id, k.visitor_id,
             k.shop_id || ' ' || k.visitor_id,
             prev."startedAt", prev.channel, prev."utmSource",
-            prev."utmMedium", prev."utmCampaign", NULL, NULL, k.session_id
+            prev."utmMedium", prev."utmCampaign", NULL, NULL, false,
+            k.session_id
      FROM unnest($3::text[], $4::uuid[], $5::uuid[])
        AS k(shop_id, visitor_id, session_id)
      CROSS JOIN LATERAL (

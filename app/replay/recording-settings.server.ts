@@ -21,6 +21,12 @@ export interface RecordingSettingsValues {
 
 type Queryable = Pick<pg.Pool, "query">;
 
+/** The settings that decide a visit's recording directive. */
+export type SavedRecordingSettings = Pick<
+  RecordingSettingsValues,
+  "sampleRate" | "frictionCapture" | "maskSelectors"
+>;
+
 export async function loadRecordingSettings(
   db: Queryable,
   shopId: string,
@@ -83,50 +89,18 @@ export function sessionSampleFraction(sessionId: string): number {
  * Decides how the storefront script records a visit: in full when the
  * sampling rate picks it or when a friction moment already started its
  * recording, else as a rolling buffer for friction when that is on.
+ * `saved` is null for a shop that never saved settings.
  */
-export async function recordingDirective(
-  db: Queryable,
-  shopId: string,
+export function directiveOf(
+  saved: SavedRecordingSettings | null,
+  recorded: boolean,
   sessionId: string,
-): Promise<RecordingDirective | undefined> {
-  const [directive] = await recordingDirectives(db, [{ shopId, sessionId }]);
-  return directive;
-}
-
-/** `recordingDirective` for many visits with one query. */
-export async function recordingDirectives(
-  db: Queryable,
-  visits: { shopId: string; sessionId: string }[],
-): Promise<(RecordingDirective | undefined)[]> {
-  if (visits.length === 0) return [];
-  const result = await db.query<
-    RecordingSettingsValues & { recorded: boolean; configured: boolean }
-  >(
-    `SELECT s."sampleRate", s."frictionCapture", s."maskSelectors",
-            s."shopId" IS NOT NULL AS configured,
-            EXISTS (SELECT 1 FROM "Recording" r
-                    WHERE r."shopId" = v.shop_id
-                      AND r."sessionId" = v.session_id) AS recorded
-     FROM unnest($1::text[], $2::uuid[]) WITH ORDINALITY
-       AS v(shop_id, session_id, n)
-     LEFT JOIN "RecordingSettings" s ON s."shopId" = v.shop_id
-     ORDER BY v.n`,
-    [
-      visits.map((visit) => visit.shopId),
-      visits.map((visit) => visit.sessionId),
-    ],
-  );
-  return result.rows.map((row, index) => {
-    const settings = row.configured ? row : DEFAULT_RECORDING_SETTINGS;
-    const maskSelector = maskSelectorOf(settings.maskSelectors);
-    const sessionId = visits[index].sessionId;
-    if (
-      row.recorded ||
-      sessionSampleFraction(sessionId) < settings.sampleRate
-    ) {
-      return { mode: "session", maskSelector };
-    }
-    if (settings.frictionCapture) return { mode: "friction", maskSelector };
-    return undefined;
-  });
+): RecordingDirective | undefined {
+  const settings = saved ?? DEFAULT_RECORDING_SETTINGS;
+  const maskSelector = maskSelectorOf(settings.maskSelectors);
+  if (recorded || sessionSampleFraction(sessionId) < settings.sampleRate) {
+    return { mode: "session", maskSelector };
+  }
+  if (settings.frictionCapture) return { mode: "friction", maskSelector };
+  return undefined;
 }
