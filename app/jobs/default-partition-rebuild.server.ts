@@ -34,6 +34,13 @@ export const MOVE_CHUNK_ROWS = 5_000;
 /** Attempts at the final swap before the shadow tables are given up. */
 const SWAP_ATTEMPTS = 3;
 const SWAP_RETRY_MS = 1_000;
+/** Attempts at one copy chunk whose rows a delete keeps locked. */
+const CHUNK_ATTEMPTS = 100;
+const CHUNK_RETRY_MS = 50;
+/** SQLSTATE of a lock wait that ran past lock_timeout, or of NOWAIT. */
+const LOCK_NOT_AVAILABLE = "55P03";
+/** SQLSTATE of a transaction that PostgreSQL ended to break a deadlock. */
+const DEADLOCK = "40P01";
 
 /**
  * Returns the name of the table that becomes DEFAULT. A function, because
@@ -260,6 +267,9 @@ async function createShadows(
  * chunk per statement. FOR KEY SHARE makes a concurrent delete of a row
  * being copied wait until the copy commits, so the trigger then finds the
  * copy and deletes it too. A row the trigger copied already is skipped.
+ * A chunk does not wait for a row lock (NOWAIT) but is tried again a
+ * moment later, so it never waits on a delete that locks rows in another
+ * order, which could deadlock.
  */
 async function copyExistingRows(
   client: pg.PoolClient,
@@ -276,19 +286,20 @@ async function copyExistingRows(
   );
   const outside = weeks.map((week) => `NOT (${rangeSql(week)})`).join(" AND ");
   let after = { shopId: "", id: "0", occurredAt: "-infinity" };
-  for (;;) {
-    const result = await client.query<{
-      rows: number;
-      shopId: string | null;
-      id: string | null;
-      occurredAt: string | null;
-    }>(
-      `WITH chunk AS (
+  for (let attempt = 1; ; attempt++) {
+    const result = await client
+      .query<{
+        rows: number;
+        shopId: string | null;
+        id: string | null;
+        occurredAt: string | null;
+      }>(
+        `WITH chunk AS (
          SELECT ${list} FROM ${quoteIdentifier(DEFAULT_PARTITION)}
          WHERE ("shopId", id, "occurredAt") > ($1::text, $2::bigint, $3::timestamp)
          ORDER BY "shopId", id, "occurredAt"
          LIMIT ${MOVE_CHUNK_ROWS}
-         FOR KEY SHARE
+         FOR KEY SHARE NOWAIT
        ),
        ${targets.join(",\n")},
        rest AS (
@@ -302,8 +313,19 @@ async function copyExistingRows(
          FROM chunk ORDER BY "shopId" DESC, id DESC, "occurredAt" DESC
          LIMIT 1
        ) last ON true`,
-      [after.shopId, after.id, after.occurredAt],
-    );
+        [after.shopId, after.id, after.occurredAt],
+      )
+      .catch((error: { code?: string }) => {
+        if (error.code !== LOCK_NOT_AVAILABLE || attempt >= CHUNK_ATTEMPTS) {
+          throw error;
+        }
+        return null;
+      });
+    if (result === null) {
+      await new Promise((resolve) => setTimeout(resolve, CHUNK_RETRY_MS));
+      continue;
+    }
+    attempt = 0;
     const chunk = result.rows[0];
     if (chunk.rows < MOVE_CHUNK_ROWS || chunk.shopId === null) return;
     after = {
@@ -320,8 +342,9 @@ async function swapWithRetries(client: pg.PoolClient, weeks: ShadowWeek[]) {
       await inTransaction(client, () => swap(client, weeks));
       return;
     } catch (error) {
-      const timedOut = (error as { code?: string }).code === "55P03";
-      if (!timedOut || attempt >= SWAP_ATTEMPTS) throw error;
+      const code = (error as { code?: string }).code;
+      const retried = code === LOCK_NOT_AVAILABLE || code === DEADLOCK;
+      if (!retried || attempt >= SWAP_ATTEMPTS) throw error;
       // The trigger keeps the shadow tables current while the swap waits.
       await new Promise((resolve) => setTimeout(resolve, SWAP_RETRY_MS));
     }
@@ -331,7 +354,23 @@ async function swapWithRetries(client: pg.PoolClient, weeks: ShadowWeek[]) {
 async function swap(client: pg.PoolClient, weeks: ShadowWeek[]) {
   const parent = quoteIdentifier(EVENT_TABLE);
   const oldDefault = quoteIdentifier(DEFAULT_PARTITION);
+  // The swap also takes an ACCESS EXCLUSIVE lock on Shop, the table the
+  // foreign key references, most likely to remove the old DEFAULT's key
+  // triggers. Ingest locks Shop before InteractionEvent, and taking them
+  // in the other order deadlocked with it in tests, so Shop comes first.
+  // NOTE: a lone INSERT into InteractionEvent locks Shop only for its
+  // foreign key check, after the table, and can still deadlock with this.
+  // PostgreSQL then ends one of the two; the swap is retried.
+  const referenced = await client.query<{ name: string }>(
+    `SELECT DISTINCT confrelid::regclass::text AS name FROM pg_constraint
+     WHERE conrelid = $1::regclass AND contype = 'f'`,
+    [parent],
+  );
+  for (const table of referenced.rows) {
+    await client.query(`LOCK TABLE ${table.name} IN ACCESS EXCLUSIVE MODE`);
+  }
   await client.query(`LOCK TABLE ${parent} IN ACCESS EXCLUSIVE MODE`);
+
   await client.query(`ALTER TABLE ${parent} DETACH PARTITION ${oldDefault}`);
   for (const week of weeks) {
     const name = quoteIdentifier(week.name);
@@ -344,6 +383,7 @@ async function swap(client: pg.PoolClient, weeks: ShadowWeek[]) {
       `ALTER TABLE ${name} DROP CONSTRAINT ${quoteIdentifier(`${week.name}_range`)}`,
     );
   }
+
   // Checks the new DEFAULT against every partition: it contains only the
   // rows that no week covers, so the scan is short.
   // NOTE: those rows are expired rows a reader still needs and rows of a

@@ -1,7 +1,12 @@
 import pino from "pino";
 import { prisma, pool } from "~/db.server";
 import { handleBatch } from "~/ingest/handle-batch.server";
-import { makeBatch, makePage, postJson } from "../../test/support/batches";
+import {
+  makeBatch,
+  makeClick,
+  makePage,
+  postJson,
+} from "../../test/support/batches";
 import { insertEvents, insertVisit } from "../../test/support/heatmap-rows";
 import {
   DEFAULT_PARTITION,
@@ -277,14 +282,27 @@ describe("moving a full DEFAULT", () => {
     expect(before.every((row) => row.endsWith(DEFAULT_PARTITION))).toBe(true);
 
     // Ingest keeps writing into both weeks while the run works, and a
-    // redaction deletes the second shop's rows.
+    // redaction deletes the second shop's rows. The writes go through
+    // ingest, which locks Shop before InteractionEvent as the swap does.
     let running = true;
-    const written: Promise<void>[] = [];
+    let written = 0;
     const writer = (async () => {
       for (let i = 0; running; i++) {
-        const at = new Date((i % 2 === 0 ? WEEK_A : WEEK_B).getTime() + i);
-        written.push(insertClickAt(shop.id, at));
-        await written[written.length - 1];
+        const week = i % 2 === 0 ? WEEK_A : WEEK_B;
+        const at = new Date(week.getTime() + i * 1000);
+        // Through the ingest endpoint, whose events go in with COPY.
+        const page = makePage({ startedAt: at.getTime() - 4000 });
+        const batch = makeBatch(shop.domain, {
+          sentAt: at.getTime(),
+          pages: [page],
+          events: [makeClick(page, { at: at.getTime() - 3000 })],
+        });
+        const response = await handleBatch(
+          postJson("https://storelens.test/collect", batch),
+          { pool, logger: pino({ level: "silent" }), now: () => at },
+        );
+        expect(response.status).toBe(200);
+        written += 1;
       }
     })();
     let deleted = 0;
@@ -310,11 +328,11 @@ describe("moving a full DEFAULT", () => {
     expect(run.created).toContain(weekA);
     expect(run.created).toContain(weekB);
     expect(run.moved).toBeGreaterThanOrEqual(12_500);
-    expect(written.length).toBeGreaterThan(0);
+    expect(written).toBeGreaterThan(2);
 
     // Every row is stored once, in the week of its time.
     const after = await rowsOf([shop.id]);
-    expect(after).toHaveLength(before.length + written.length);
+    expect(after).toHaveLength(before.length + written);
     const ids = after.map((row) => row.split(" ")[0]);
     expect(new Set(ids).size).toBe(ids.length);
     const beforeIds = new Set(before.map((row) => row.split(" ")[0]));
