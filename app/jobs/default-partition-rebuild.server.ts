@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { logger } from "~/logger.server";
 import {
   DEFAULT_PARTITION,
   EVENT_TABLE,
@@ -15,17 +16,19 @@ import {
 // against writes for the whole move, and attaching a week scans all of
 // DEFAULT under that lock. Instead:
 // 1. Empty shadow tables are made: one per new week, with a CHECK
-//    constraint of its range and the table's keys and indexes, and one for
-//    a new DEFAULT.
+//    constraint of its range and the table's primary key and indexes, and
+//    one for a new DEFAULT.
 // 2. A trigger on DEFAULT copies every row inserted from then on into its
 //    shadow table and deletes there every row deleted from DEFAULT.
 // 3. The rows already in DEFAULT are copied in chunks of MOVE_CHUNK_ROWS,
 //    each a short transaction of its own. Every row stays visible in
 //    DEFAULT meanwhile, and ingest goes on writing.
-// 4. One short transaction detaches DEFAULT, attaches the shadow weeks
-//    (their CHECK constraints spare the scan) and the new DEFAULT, and drops
-//    the old one. It takes an ACCESS EXCLUSIVE lock, but its work does not
-//    grow with the rows moved, only with the rows left for the new DEFAULT.
+// 4. Once every transaction older than the copies has ended, one short
+//    transaction detaches DEFAULT and attaches the shadow weeks (their
+//    CHECK constraints spare the range scan) and the new DEFAULT. It takes
+//    an ACCESS EXCLUSIVE lock. Its work grows only with the check of the
+//    foreign key (about 80 ms per million rows) and with the rows left for
+//    the new DEFAULT. The old DEFAULT is dropped afterwards.
 // A session advisory lock keeps other partition managers and retention out
 // from start to end.
 
@@ -34,6 +37,12 @@ export const MOVE_CHUNK_ROWS = 5_000;
 /** Attempts at the final swap before the shadow tables are given up. */
 const SWAP_ATTEMPTS = 3;
 const SWAP_RETRY_MS = 1_000;
+/**
+ * Longest wait for older transactions to end before the swap. A heatmap
+ * rollup run on a long backlog can take minutes (MAX_ID_SPAN_PER_RUN).
+ */
+const SNAPSHOT_WAIT_MS = 5 * 60_000;
+const SNAPSHOT_POLL_MS = 100;
 /** Attempts at one copy chunk whose rows a delete keeps locked. */
 const CHUNK_ATTEMPTS = 100;
 const CHUNK_RETRY_MS = 50;
@@ -48,6 +57,8 @@ const DEADLOCK = "40P01";
  * imported from it are not set yet.
  */
 const newDefaultName = () => `${DEFAULT_PARTITION}_new`;
+/** Returns the name the replaced DEFAULT has until it is dropped. */
+const oldDefaultName = () => `${DEFAULT_PARTITION}_old`;
 const SYNC_FUNCTION = "interaction_event_default_sync";
 const SYNC_TRIGGER = "interaction_event_default_sync";
 
@@ -114,11 +125,22 @@ async function rebuildLocked(
   try {
     await inTransaction(client, () => createShadows(client, missing, columns));
     await copyExistingRows(client, missing, columns);
+    await waitForOlderSnapshots(client);
     await swapWithRetries(client, missing);
   } catch (error) {
     await dropShadows(client).catch(() => {});
     throw error;
   }
+  // Dropping the detached table drops its foreign key's triggers on Shop,
+  // which takes an ACCESS EXCLUSIVE lock there: a transaction of its own
+  // keeps that lock away from InteractionEvent's. A failure leaves the
+  // table to the next run's clean-up.
+  await dropShadows(client).catch((error) => {
+    logger.warn(
+      { err: error, table: oldDefaultName() },
+      "dropping the replaced default partition failed; the next run retries",
+    );
+  });
 
   let moved = 0;
   for (const week of missing) {
@@ -158,21 +180,29 @@ async function inTransaction<T>(
  */
 async function dropShadows(client: pg.PoolClient) {
   await inTransaction(client, async () => {
-    await client.query(
-      `DROP TRIGGER IF EXISTS ${SYNC_TRIGGER}
-       ON ${quoteIdentifier(DEFAULT_PARTITION)}`,
+    // Only when it is there: dropping a trigger locks its table, and this
+    // also runs after a swap, when DEFAULT is live and has none.
+    const trigger = await client.query(
+      `SELECT 1 FROM pg_trigger
+       WHERE tgname = $1 AND tgrelid = $2::regclass`,
+      [SYNC_TRIGGER, quoteIdentifier(DEFAULT_PARTITION)],
     );
-    await client.query(`DROP FUNCTION IF EXISTS ${SYNC_FUNCTION}()`);
+    if (trigger.rowCount) {
+      await client.query(
+        `DROP TRIGGER ${SYNC_TRIGGER} ON ${quoteIdentifier(DEFAULT_PARTITION)}`,
+      );
+    }
     const left = await client.query<{ name: string }>(
       `SELECT relname AS name FROM pg_class
        WHERE relkind = 'r' AND NOT relispartition
-         AND (starts_with(relname, $1) OR relname = $2)
+         AND (starts_with(relname, $1) OR relname = ANY($2))
          AND relnamespace = current_schema()::regnamespace`,
-      [`${EVENT_TABLE}_w`, newDefaultName()],
+      [`${EVENT_TABLE}_w`, [newDefaultName(), oldDefaultName()]],
     );
     for (const row of left.rows) {
       await client.query(`DROP TABLE ${quoteIdentifier(row.name)}`);
     }
+    await client.query(`DROP FUNCTION IF EXISTS ${SYNC_FUNCTION}()`);
   });
 }
 
@@ -187,13 +217,11 @@ async function createShadows(
   columns: string[],
 ) {
   const parent = quoteIdentifier(EVENT_TABLE);
-  // Attaching a partition adopts an equal foreign key instead of checking
-  // every row against Shop under the swap's lock.
-  const foreignKeys = await client.query<{ definition: string }>(
-    `SELECT pg_get_constraintdef(oid) AS definition FROM pg_constraint
-     WHERE conrelid = $1::regclass AND contype = 'f'`,
-    [parent],
-  );
+  // No foreign key: attaching a table with its own would take an ACCESS
+  // EXCLUSIVE lock on Shop to drop that key's triggers there, which blocks
+  // every reader of Shop and deadlocked with inserts. Attaching clones the
+  // table's key instead and checks the rows against Shop, about 80 ms per
+  // million rows of one shop on PostgreSQL 18.
   const shadows = [
     ...weeks.map((week) => ({ table: week.name, week })),
     { table: newDefaultName(), week: null },
@@ -204,9 +232,6 @@ async function createShadows(
       `CREATE TABLE ${name}
        (LIKE ${parent} INCLUDING DEFAULTS INCLUDING INDEXES)`,
     );
-    for (const key of foreignKeys.rows) {
-      await client.query(`ALTER TABLE ${name} ADD ${key.definition}`);
-    }
     if (week) {
       await client.query(
         `ALTER TABLE ${name} ADD CONSTRAINT ${quoteIdentifier(`${table}_range`)}
@@ -336,6 +361,33 @@ async function copyExistingRows(
   }
 }
 
+/**
+ * Waits until every transaction that began before the last copy has
+ * ended. A snapshot older than a copy does not see that copy, so a reader
+ * still on one, such as a heatmap rollup run (REPEATABLE READ), would find
+ * those rows in no partition once the swap commits.
+ */
+async function waitForOlderSnapshots(client: pg.PoolClient) {
+  const taken = await client.query<{ xid: string }>(
+    `SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xid`,
+  );
+  const deadline = Date.now() + SNAPSHOT_WAIT_MS;
+  for (;;) {
+    const settled = await client.query<{ settled: boolean }>(
+      `SELECT pg_snapshot_xmin(pg_current_snapshot())::text::numeric
+                >= $1::numeric AS settled`,
+      [taken.rows[0].xid],
+    );
+    if (settled.rows[0].settled) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `transactions older than the copy of the default partition were still open after ${SNAPSHOT_WAIT_MS / 1000} s; the next run moves its rows`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, SNAPSHOT_POLL_MS));
+  }
+}
+
 async function swapWithRetries(client: pg.PoolClient, weeks: ShadowWeek[]) {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -354,24 +406,37 @@ async function swapWithRetries(client: pg.PoolClient, weeks: ShadowWeek[]) {
 async function swap(client: pg.PoolClient, weeks: ShadowWeek[]) {
   const parent = quoteIdentifier(EVENT_TABLE);
   const oldDefault = quoteIdentifier(DEFAULT_PARTITION);
-  // The swap also takes an ACCESS EXCLUSIVE lock on Shop, the table the
-  // foreign key references, most likely to remove the old DEFAULT's key
-  // triggers. Ingest locks Shop before InteractionEvent, and taking them
-  // in the other order deadlocked with it in tests, so Shop comes first.
-  // NOTE: a lone INSERT into InteractionEvent locks Shop only for its
-  // foreign key check, after the table, and can still deadlock with this.
-  // PostgreSQL then ends one of the two; the swap is retried.
+  // Detaching and attaching take a SHARE ROW EXCLUSIVE lock on Shop, the
+  // table the foreign key references. Ingest locks Shop before
+  // InteractionEvent, so Shop is locked first here too. The lock lets
+  // inserts' key checks pass and holds back writes to Shop.
   const referenced = await client.query<{ name: string }>(
     `SELECT DISTINCT confrelid::regclass::text AS name FROM pg_constraint
      WHERE conrelid = $1::regclass AND contype = 'f'`,
     [parent],
   );
   for (const table of referenced.rows) {
-    await client.query(`LOCK TABLE ${table.name} IN ACCESS EXCLUSIVE MODE`);
+    await client.query(`LOCK TABLE ${table.name} IN SHARE ROW EXCLUSIVE MODE`);
   }
   await client.query(`LOCK TABLE ${parent} IN ACCESS EXCLUSIVE MODE`);
 
   await client.query(`ALTER TABLE ${parent} DETACH PARTITION ${oldDefault}`);
+  await client.query(
+    `ALTER TABLE ${oldDefault} RENAME TO ${quoteIdentifier(oldDefaultName())}`,
+  );
+  // Frees the index names of DEFAULT for the new one.
+  const oldIndexes = await client.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_index i
+     JOIN pg_class c ON c.oid = i.indexrelid
+     WHERE i.indrelid = $1::regclass`,
+    [quoteIdentifier(oldDefaultName())],
+  );
+  for (const [index, row] of oldIndexes.rows.entries()) {
+    await client.query(
+      `ALTER INDEX ${quoteIdentifier(row.name)}
+       RENAME TO ${quoteIdentifier(`${oldDefaultName()}_${index}`)}`,
+    );
+  }
   for (const week of weeks) {
     const name = quoteIdentifier(week.name);
     await client.query(
@@ -392,8 +457,6 @@ async function swap(client: pg.PoolClient, weeks: ShadowWeek[]) {
   await client.query(
     `ALTER TABLE ${parent} ATTACH PARTITION ${quoteIdentifier(newDefaultName())} DEFAULT`,
   );
-  await client.query(`DROP TABLE ${oldDefault}`);
-  await client.query(`DROP FUNCTION ${SYNC_FUNCTION}()`);
   await client.query(
     `ALTER TABLE ${quoteIdentifier(newDefaultName())} RENAME TO ${oldDefault}`,
   );

@@ -17,9 +17,9 @@ const WEEK_MS = 7 * DAY_MS;
 /**
  * Weeks after the current one that always have a partition: the time a
  * stopped manager has before live rows land in DEFAULT. Against four, the
- * eight more empty weeks added about 0.3 ms of planning and 0.5 to 0.7 ms
- * of execution to a read that cannot prune, and nothing measurable to
- * inserts (scripts/bench-partitions.ts, docs/scaling.md).
+ * eight more empty weeks added about 0.2 to 0.3 ms of planning and 0.5 to
+ * 0.7 ms of execution to a read that cannot prune, and nothing measurable
+ * to inserts (scripts/bench-partitions.ts, docs/scaling.md).
  */
 export const WEEKS_AHEAD = 12;
 /**
@@ -35,7 +35,8 @@ export const PARTITION_LOCK_KEY = "interaction-event-partitions";
  * Most rows DEFAULT may contain for a run to move them in place, under a
  * lock that keeps ingest waiting. More go through the chunked rebuild of
  * default-partition-rebuild.server.ts. At this size the longest insert
- * wait was 96 ms, as long as the rebuild's swap (docs/scaling.md).
+ * wait was 91 ms, under the 190 ms of the rebuild's swap for 400,000 rows
+ * (docs/scaling.md).
  */
 export const IN_PLACE_MAX_ROWS = 10_000;
 
