@@ -365,20 +365,28 @@ async function copyExistingRows(
  * Waits until every transaction that began before the last copy has
  * ended. A snapshot older than a copy does not see that copy, so a reader
  * still on one, such as a heatmap rollup run (REPEATABLE READ), would find
- * those rows in no partition once the swap commits.
+ * those rows in no partition once the swap commits. A read-only
+ * transaction has no transaction id, so this looks at the snapshots that
+ * pg_stat_activity lists (backend_xmin) rather than at running ids.
+ * NOTE: PostgreSQL shows backend_xmin of another role's sessions only to
+ * members of pg_read_all_stats, so readers under another role are not
+ * waited for.
  */
 async function waitForOlderSnapshots(client: pg.PoolClient) {
-  const taken = await client.query<{ xid: string }>(
-    `SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xid`,
+  // As text, which keeps the microseconds a Date would drop.
+  const copied = await client.query<{ at: string }>(
+    `SELECT clock_timestamp()::text AS at`,
   );
   const deadline = Date.now() + SNAPSHOT_WAIT_MS;
   for (;;) {
-    const settled = await client.query<{ settled: boolean }>(
-      `SELECT pg_snapshot_xmin(pg_current_snapshot())::text::numeric
-                >= $1::numeric AS settled`,
-      [taken.rows[0].xid],
+    const older = await client.query<{ sessions: number }>(
+      `SELECT count(*)::int AS sessions FROM pg_stat_activity
+       WHERE datname = current_database() AND pid <> pg_backend_pid()
+         AND backend_type = 'client backend'
+         AND backend_xmin IS NOT NULL AND xact_start < $1::timestamptz`,
+      [copied.rows[0].at],
     );
-    if (settled.rows[0].settled) return;
+    if (older.rows[0].sessions === 0) return;
     if (Date.now() > deadline) {
       throw new Error(
         `transactions older than the copy of the default partition were still open after ${SNAPSHOT_WAIT_MS / 1000} s; the next run moves its rows`,

@@ -427,4 +427,45 @@ describe("moving a full DEFAULT", () => {
       true,
     );
   });
+
+  it("swaps only once older snapshots are gone", async () => {
+    const shop = await newShop("old-snapshot.myshopify.com");
+    const week = new Date("2040-01-02T00:00:00Z");
+    await fillRows(shop.id, week, 10_050);
+    // A reader that took its snapshot before the copy and reads the table
+    // only later, as a REPEATABLE READ rollup run may.
+    const reader = await pool.connect();
+    try {
+      await reader.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
+      await reader.query(`SELECT 1 FROM "Shop" LIMIT 1`);
+
+      const run = ensureEventPartitions(pool, {
+        ...RETENTION,
+        now: new Date("2040-01-03T00:00:00Z"),
+      });
+      // The copy fills the shadow week; the swap must wait for the reader.
+      for (let waited = 0; waited < 10_000; waited += 100) {
+        const copied = await pool
+          .query(`SELECT count(*)::int AS rows FROM "${partitionName(week)}"`)
+          .catch(() => ({ rows: [{ rows: 0 }] }));
+        if (copied.rows[0].rows >= 10_050) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const names = (await listEventPartitions(pool)).map((p) => p.name);
+      expect(names).not.toContain(partitionName(week));
+
+      const seen = await reader.query<{ rows: number }>(
+        `SELECT count(*)::int AS rows FROM "InteractionEvent"
+         WHERE "shopId" = $1`,
+        [shop.id],
+      );
+      expect(seen.rows[0].rows).toBe(10_050);
+      await reader.query("COMMIT");
+      expect((await run).created).toContain(partitionName(week));
+    } finally {
+      reader.release();
+    }
+    expect(await rowsOf([shop.id])).toHaveLength(10_050);
+  });
 });
