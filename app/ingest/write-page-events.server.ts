@@ -10,7 +10,7 @@ import type { AcceptedBatch } from "./write-batch.server";
 // pointer moves and hovers, form fields and JavaScript errors.
 
 /** How long a snapshot claim waits for its upload before another page view may take it. */
-const SNAPSHOT_CLAIM_TIMEOUT = "10 minutes";
+const SNAPSHOT_CLAIM_TIMEOUT_MS = 10 * 60_000;
 
 export type PageEvent = Exclude<ValidEvent, { type: "shopify" | "exposure" }>;
 
@@ -462,44 +462,97 @@ type SlotCandidate = ValidBatch["pages"][number] & {
   item: number;
 };
 
+/** Upload state and claim time of a stored snapshot slot. */
+interface SlotState {
+  uploaded: boolean;
+  claimedAtMs: number;
+}
+
 /**
  * Claims the day's snapshot slot for each new page view whose path, device
  * and viewport band have no snapshot yet today (in the shop's time zone),
  * so each band's heatmap is drawn over a layout of that band. A claim not
  * followed by an upload within the timeout passes to a later page view.
  * Returns the claimed page view ids per batch, in the order of `accepted`.
+ *
+ * The claims are those that writing the batches one by one in their order
+ * would make. Within a batch the last page view of a slot is its
+ * candidate. Across batches each candidate, in batch order, finds the slot
+ * as the ones before it left it: a later batch received more than the
+ * timeout after an earlier claim takes the slot over.
  */
 export async function claimSnapshots(
   client: pg.PoolClient,
   accepted: AcceptedBatch[],
 ): Promise<string[][]> {
-  // Only page views their batch created may take a slot. There is one
-  // candidate per slot and day, because ON CONFLICT may touch a row only
-  // once per statement. Within a batch the last page view of a slot is the
-  // candidate. Across batches the first batch's wins, because a later batch
-  // would find the slot taken.
-  const candidates = new Map<string, SlotCandidate>();
+  const queues = slotQueues(accepted);
+  const claimedPerBatch = accepted.map((): string[] => []);
+  if (queues.size === 0) return claimedPerBatch;
+
+  // Most page views come after the day's slot is taken. A plain read skips
+  // them, because the upsert below locks the slot's row until the batch
+  // commits, and every batch of a busy page would wait on the others.
+  const stored = await readSlots(client, accepted, queues);
+  const rounds: SlotCandidate[][] = [];
+  for (const [key, queue] of queues) {
+    let state = stored.get(key);
+    let round = 0;
+    for (const page of queue) {
+      const receivedMs = accepted[page.item].receivedAt.getTime();
+      const free =
+        !state ||
+        (!state.uploaded &&
+          state.claimedAtMs < receivedMs - SNAPSHOT_CLAIM_TIMEOUT_MS);
+      if (!free) continue;
+      (rounds[round] ??= []).push(page);
+      round += 1;
+      state = { uploaded: false, claimedAtMs: receivedMs };
+    }
+  }
+
+  // ON CONFLICT may touch a row only once per statement, so the n-th claim
+  // of every slot goes in the n-th statement. The upsert checks the slot
+  // again, and a claim a concurrent writer made since the read wins.
+  for (const round of rounds) {
+    const claimed = await upsertClaims(client, accepted, round);
+    for (const page of claimed) claimedPerBatch[page.item].push(page.id);
+  }
+  return claimedPerBatch;
+}
+
+function slotKey(item: AcceptedBatch, page: SlotCandidate): string {
+  const day = localDay(item.receivedAt, item.shop.timezone);
+  return `${item.shop.id} ${day} ${page.device} ${page.band} ${page.path}`;
+}
+
+/**
+ * Lists each slot's candidates in batch order: of every batch, the last of
+ * its new page views in that slot. Bots and page views stored before their
+ * batch take no slot.
+ */
+function slotQueues(accepted: AcceptedBatch[]): Map<string, SlotCandidate[]> {
+  const queues = new Map<string, SlotCandidate[]>();
   accepted.forEach((item, index) => {
     if (item.isBot) return;
-    const own = new Map(
-      item.batch.pages
-        .filter((page) => item.newPageIds.has(page.id))
-        .map((page) => {
-          const band = bandOf(page.viewportWidth).id;
-          const day = localDay(item.receivedAt, item.shop.timezone);
-          return [
-            `${item.shop.id} ${day} ${page.device} ${band} ${page.path}`,
-            { ...page, band, item: index },
-          ];
-        }),
-    );
+    const own = new Map<string, SlotCandidate>();
+    for (const page of item.batch.pages) {
+      if (!item.newPageIds.has(page.id)) continue;
+      const candidate = {
+        ...page,
+        band: bandOf(page.viewportWidth).id,
+        item: index,
+      };
+      own.set(slotKey(item, candidate), candidate);
+    }
     for (const [key, page] of own) {
-      if (!candidates.has(key)) candidates.set(key, page);
+      queues.set(key, [...(queues.get(key) ?? []), page]);
     }
   });
-  const claimedPerBatch = accepted.map((): string[] => []);
-  if (candidates.size === 0) return claimedPerBatch;
-  const slotColumns = (pages: SlotCandidate[]) => [
+  return queues;
+}
+
+function slotColumns(accepted: AcceptedBatch[], pages: SlotCandidate[]) {
+  return [
     pages.map((page) => accepted[page.item].shop.id),
     pages.map((page) => accepted[page.item].receivedAt),
     pages.map((page) => accepted[page.item].shop.timezone),
@@ -507,30 +560,54 @@ export async function claimSnapshots(
     pages.map((page) => page.device),
     pages.map((page) => page.band),
   ];
-  // Most page views come after the day's slot is taken. A plain read skips
-  // them, because the upsert below locks the slot's row until the batch
-  // commits, and every batch of a busy page would wait on the others.
-  const requested = [...candidates.values()];
-  const occupied = await client.query<{ key: string }>(
+}
+
+/** Reads the stored state of the queued slots, by slot key. */
+async function readSlots(
+  client: pg.PoolClient,
+  accepted: AcceptedBatch[],
+  queues: Map<string, SlotCandidate[]>,
+): Promise<Map<string, SlotState>> {
+  // Any candidate of a slot names it: they share the shop and local day.
+  const firsts = [...queues.values()].map((queue) => queue[0]);
+  // The claim time as epoch milliseconds: "createdAt" is a UTC timestamp
+  // without time zone, which pg would read in the process's time zone.
+  const result = await client.query<{
+    key: string;
+    uploaded: boolean;
+    claimedAtMs: number;
+  }>(
     `SELECT s."shopId" || ' ' || to_char(s.day, 'YYYY-MM-DD') || ' ' ||
-            s.device || ' ' || s.band || ' ' || s.path AS key
+            s.device || ' ' || s.band || ' ' || s.path AS key,
+            s."byteSize" > 0 AS uploaded,
+            (extract(epoch FROM s."createdAt") * 1000)::float8 AS "claimedAtMs"
      FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[],
                  $5::text[], $6::text[])
        AS c(shop_id, received_at, tz, path, device, band)
      JOIN "PageSnapshot" s ON s."shopId" = c.shop_id AND s.path = c.path
        AND s.device = c.device AND s.band = c.band
-       AND s.day = (c.received_at AT TIME ZONE c.tz)::date
-     WHERE s."byteSize" > 0
-        OR s."createdAt" >= c.received_at - interval '${SNAPSHOT_CLAIM_TIMEOUT}'`,
-    slotColumns(requested),
+       AND s.day = (c.received_at AT TIME ZONE c.tz)::date`,
+    slotColumns(accepted, firsts),
   );
-  for (const row of occupied.rows) candidates.delete(row.key);
+  return new Map(result.rows.map(({ key, ...state }) => [key, state]));
+}
+
+/**
+ * Claims one slot per page (no two of the same slot) unless the slot's
+ * snapshot is uploaded or its claim is younger than the timeout. Returns
+ * the pages that took their slot.
+ */
+async function upsertClaims(
+  client: pg.PoolClient,
+  accepted: AcceptedBatch[],
+  round: SlotCandidate[],
+): Promise<SlotCandidate[]> {
   // Slots in key order, so that two writers claiming the same slots lock
   // them in the same order instead of deadlocking on each other.
-  const pages = [...candidates.keys()]
-    .sort()
-    .map((key) => candidates.get(key)!);
-  if (pages.length === 0) return claimedPerBatch;
+  const pages = round
+    .map((page) => ({ key: slotKey(accepted[page.item], page), page }))
+    .sort((a, b) => compareText(a.key, b.key))
+    .map((entry) => entry.page);
   const claimed = await client.query<{ shopId: string; pageViewId: string }>(
     `INSERT INTO "PageSnapshot"
        ("shopId", id, path, device, band, day, "pageViewId", "viewportWidth",
@@ -547,24 +624,20 @@ export async function claimSnapshots(
        "viewportHeight" = EXCLUDED."viewportHeight",
        "createdAt" = EXCLUDED."createdAt"
      WHERE "PageSnapshot"."byteSize" = 0
-       AND "PageSnapshot"."createdAt" < EXCLUDED."createdAt" - interval '${SNAPSHOT_CLAIM_TIMEOUT}'
+       AND "PageSnapshot"."createdAt" < EXCLUDED."createdAt"
+         - make_interval(secs => ${SNAPSHOT_CLAIM_TIMEOUT_MS / 1000})
      RETURNING "shopId", "pageViewId"`,
     [
-      ...slotColumns(pages),
+      ...slotColumns(accepted, pages),
       pages.map((page) => page.id),
       pages.map((page) => page.viewportWidth),
       pages.map((page) => page.viewportHeight),
     ],
   );
-  const owner = new Map(
-    pages.map((page) => [
-      `${accepted[page.item].shop.id} ${page.id}`,
-      page.item,
-    ]),
+  const claimedKeys = new Set(
+    claimed.rows.map((row) => `${row.shopId} ${row.pageViewId}`),
   );
-  for (const row of claimed.rows) {
-    const item = owner.get(`${row.shopId} ${row.pageViewId}`);
-    if (item !== undefined) claimedPerBatch[item].push(row.pageViewId);
-  }
-  return claimedPerBatch;
+  return pages.filter((page) =>
+    claimedKeys.has(`${accepted[page.item].shop.id} ${page.id}`),
+  );
 }

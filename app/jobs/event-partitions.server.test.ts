@@ -1,7 +1,12 @@
 import pino from "pino";
 import { prisma, pool } from "~/db.server";
 import { handleBatch } from "~/ingest/handle-batch.server";
-import { makeBatch, makePage, postJson } from "../../test/support/batches";
+import {
+  makeBatch,
+  makeClick,
+  makePage,
+  postJson,
+} from "../../test/support/batches";
 import { insertEvents, insertVisit } from "../../test/support/heatmap-rows";
 import {
   DEFAULT_PARTITION,
@@ -68,7 +73,8 @@ describe("event partition manager", () => {
     for (let at = first.getTime(); at <= last; at += 7 * DAY_MS) {
       expected.push(partitionName(new Date(at)));
     }
-    expect(expected).toHaveLength(10);
+    // The six weeks from 31 days back to this one, and those ahead.
+    expect(expected).toHaveLength(6 + WEEKS_AHEAD);
     expect(run.created).toEqual(expected);
     expect(run.moved).toBe(0);
 
@@ -157,10 +163,9 @@ describe("event partition manager", () => {
       ensureEventPartitions(pool, { ...RETENTION, now }),
     ]);
     const created = runs.flatMap((run) => run.created);
-    // One run does the work, the other then finds it done.
-    expect(runs.some((run) => run.created.length === 0)).toBe(true);
+    // Each week is created once, by one run or the other.
     expect(new Set(created).size).toBe(created.length);
-    expect(created).toHaveLength(10);
+    expect(created).toHaveLength(6 + WEEKS_AHEAD);
     expect(runs[0].moved + runs[1].moved).toBe(1);
     expect(await placement(shop.id)).toEqual([
       ["2034-10-01 00:00:00", partitionName(weekStart(stray))],
@@ -177,7 +182,7 @@ describe("event partition manager", () => {
       ensureEventPartitions(pool, { ...RETENTION, now }),
       ...writes,
     ]);
-    expect(run.created).toHaveLength(10);
+    expect(run.created).toHaveLength(6 + WEEKS_AHEAD);
     const stored = await placement(shop.id);
     expect(stored).toHaveLength(40);
     // Every row of a week the run created ended up in that week, wherever
@@ -228,5 +233,239 @@ describe("ingest into the partitioned table", () => {
     expect(stored).toHaveLength(1);
     const at = new Date(`${stored[0][0].replace(" ", "T")}Z`);
     expect(stored[0][1]).toBe(partitionName(weekStart(at)));
+  });
+});
+
+describe("moving a full DEFAULT", () => {
+  // Weeks no other test touches: Monday 2037-03-02 and the week after.
+  const WEEK_A = new Date("2037-03-02T00:00:00Z");
+  const WEEK_B = new Date("2037-03-09T00:00:00Z");
+  const NOW = new Date("2037-03-12T12:00:00Z");
+
+  /** Inserts `count` clicks one minute apart from `from`, in one statement. */
+  async function fillRows(shopId: string, from: Date, count: number) {
+    await pool.query(
+      `INSERT INTO "InteractionEvent"
+         ("shopId", "pageViewId", "sessionId", type, "occurredAt",
+          "clientAt", path, device, "viewportWidth", "viewportHeight",
+          selector, "batchId")
+       SELECT $1, gen_random_uuid(), gen_random_uuid(), 'click',
+              $2::timestamp + g * interval '1 minute',
+              $2::timestamp + g * interval '1 minute', '/products/shirt',
+              'desktop', 1440, 900, '#buy', gen_random_uuid()
+       FROM generate_series(0, $3 - 1) g`,
+      [shopId, from.toISOString().slice(0, 23), count],
+    );
+  }
+
+  /** Lists every event of the shops as "id occurredAt partition", by id. */
+  async function rowsOf(shopIds: string[]) {
+    const result = await pool.query<{ row: string }>(
+      `SELECT id || ' ' || "occurredAt"::text || ' ' ||
+              tableoid::regclass::text AS row
+       FROM "InteractionEvent" WHERE "shopId" = ANY($1) ORDER BY id`,
+      [shopIds],
+    );
+    return result.rows.map((row) => row.row.replaceAll('"', ""));
+  }
+
+  it("moves rows of two weeks in chunks with ingest running", async () => {
+    const shop = await newShop("full-default.myshopify.com");
+    const redacted = await newShop("redacted-mid-move.myshopify.com");
+    // Past the in-place limit, and more than two copy chunks: from Thursday
+    // of week A well into week B.
+    await fillRows(shop.id, new Date("2037-03-05T00:00:00Z"), 12_500);
+    await fillRows(redacted.id, new Date("2037-03-06T00:00:00Z"), 3_000);
+    // A row no week of the run covers stays in DEFAULT.
+    await fillRows(shop.id, new Date("2039-01-05T00:00:00Z"), 1);
+    const before = await rowsOf([shop.id]);
+    expect(before.every((row) => row.endsWith(DEFAULT_PARTITION))).toBe(true);
+
+    // Ingest keeps writing into both weeks while the run works, and a
+    // redaction deletes the second shop's rows.
+    let running = true;
+    let written = 0;
+    const writer = (async () => {
+      for (let i = 0; running; i++) {
+        const week = i % 2 === 0 ? WEEK_A : WEEK_B;
+        const at = new Date(week.getTime() + i * 1000);
+        if (i % 3 > 0) {
+          await insertClickAt(shop.id, at);
+          written += 1;
+          continue;
+        }
+        // Every third write goes through the ingest endpoint, whose
+        // events go in with COPY.
+        const page = makePage({ startedAt: at.getTime() - 4000 });
+        const batch = makeBatch(shop.domain, {
+          sentAt: at.getTime(),
+          pages: [page],
+          events: [makeClick(page, { at: at.getTime() - 3000 })],
+        });
+        const response = await handleBatch(
+          postJson("https://storelens.test/collect", batch),
+          { pool, logger: pino({ level: "silent" }), now: () => at },
+        );
+        expect(response.status).toBe(200);
+        written += 1;
+      }
+    })();
+    let deleted = 0;
+    const redaction = (async () => {
+      while (running) {
+        const result = await pool.query(
+          `DELETE FROM "InteractionEvent"
+           WHERE ("shopId", id, "occurredAt") IN (
+             SELECT "shopId", id, "occurredAt" FROM "InteractionEvent"
+             WHERE "shopId" = $1 ORDER BY id LIMIT 50)`,
+          [redacted.id],
+        );
+        deleted += result.rowCount ?? 0;
+      }
+    })();
+    const run = await ensureEventPartitions(pool, { ...RETENTION, now: NOW });
+    running = false;
+    await writer;
+    await redaction;
+
+    const weekA = partitionName(WEEK_A);
+    const weekB = partitionName(WEEK_B);
+    expect(run.created).toContain(weekA);
+    expect(run.created).toContain(weekB);
+    expect(run.moved).toBeGreaterThanOrEqual(12_500);
+    expect(written).toBeGreaterThan(2);
+
+    // Every row is stored once, in the week of its time.
+    const after = await rowsOf([shop.id]);
+    expect(after).toHaveLength(before.length + written);
+    const ids = after.map((row) => row.split(" ")[0]);
+    expect(new Set(ids).size).toBe(ids.length);
+    const beforeIds = new Set(before.map((row) => row.split(" ")[0]));
+    expect(ids.filter((id) => beforeIds.has(id))).toHaveLength(before.length);
+    const partitions = await listEventPartitions(pool);
+    for (const row of after) {
+      const [, date, time, partition] = row.split(" ");
+      const at = new Date(`${date}T${time}Z`);
+      const week = partitions.find((p) => p.from <= at && at < p.to);
+      expect(partition, row).toBe(week?.name ?? DEFAULT_PARTITION);
+    }
+    expect(after.filter((row) => row.endsWith(DEFAULT_PARTITION))).toHaveLength(
+      1,
+    );
+    // Rows deleted while they were copied stay deleted.
+    expect(deleted).toBeGreaterThan(0);
+    expect(await rowsOf([redacted.id])).toHaveLength(3_000 - deleted);
+
+    // The new weeks carry the same indexes as a week made in place, and
+    // nothing of the move is left over.
+    const indexes = async (table: string) => {
+      const result = await pool.query<{ definition: string }>(
+        `SELECT replace(replace(indexdef, indexname, 'INDEX'), tablename,
+                        'TABLE') AS definition
+         FROM pg_indexes WHERE tablename = $1 ORDER BY 1`,
+        [table],
+      );
+      return result.rows.map((row) => row.definition);
+    };
+    const inPlace = partitions.find(
+      (p) => p.name !== weekA && p.name !== weekB,
+    )!;
+    expect(await indexes(inPlace.name)).toHaveLength(4);
+    expect(await indexes(weekA)).toEqual(await indexes(inPlace.name));
+    expect(await indexes(weekB)).toEqual(await indexes(inPlace.name));
+    expect(await indexes(DEFAULT_PARTITION)).toEqual(
+      await indexes(inPlace.name),
+    );
+    // Each week has the table's foreign key, once.
+    for (const week of [weekA, weekB]) {
+      const keys = await pool.query<{ inherited: boolean }>(
+        `SELECT conparentid <> 0 AS inherited FROM pg_constraint
+         WHERE conrelid = $1::regclass AND contype = 'f'`,
+        [`"${week}"`],
+      );
+      expect(keys.rows, week).toEqual([{ inherited: true }]);
+    }
+    const leftovers = await pool.query(
+      `SELECT relname FROM pg_class
+       WHERE relkind = 'r' AND NOT relispartition
+         AND relname LIKE 'InteractionEvent_%'
+       UNION ALL
+       SELECT tgname FROM pg_trigger WHERE tgname LIKE 'interaction_event%'`,
+    );
+    expect(leftovers.rows).toEqual([]);
+    const again = await ensureEventPartitions(pool, { ...RETENTION, now: NOW });
+    expect(again.created).toEqual([]);
+  });
+
+  it("clears what a crashed move left and moves again", async () => {
+    const shop = await newShop("crashed-move.myshopify.com");
+    const week = new Date("2038-05-03T00:00:00Z");
+    const now = new Date("2038-05-05T00:00:00Z");
+    // A week has 10,080 minutes, so every row falls in that week.
+    await fillRows(shop.id, week, 10_050);
+    const before = await rowsOf([shop.id]);
+    // A run that died after making its shadow week and trigger.
+    await pool.query(
+      `CREATE TABLE "${partitionName(week)}"
+         (LIKE "InteractionEvent" INCLUDING DEFAULTS INCLUDING INDEXES)`,
+    );
+    await pool.query(
+      `CREATE FUNCTION interaction_event_default_sync() RETURNS trigger
+       LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END; $$`,
+    );
+    await pool.query(
+      `CREATE TRIGGER interaction_event_default_sync
+       AFTER INSERT OR DELETE ON "InteractionEvent_default"
+       FOR EACH ROW EXECUTE FUNCTION interaction_event_default_sync()`,
+    );
+
+    const run = await ensureEventPartitions(pool, { ...RETENTION, now });
+    expect(run.created).toContain(partitionName(week));
+    const after = await rowsOf([shop.id]);
+    expect(after).toHaveLength(before.length);
+    expect(after.every((row) => row.endsWith(` ${partitionName(week)}`))).toBe(
+      true,
+    );
+  });
+
+  it("swaps only once older snapshots are gone", async () => {
+    const shop = await newShop("old-snapshot.myshopify.com");
+    const week = new Date("2040-01-02T00:00:00Z");
+    await fillRows(shop.id, week, 10_050);
+    // A reader that took its snapshot before the copy and reads the table
+    // only later, as a REPEATABLE READ rollup run may.
+    const reader = await pool.connect();
+    try {
+      await reader.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
+      await reader.query(`SELECT 1 FROM "Shop" LIMIT 1`);
+
+      const run = ensureEventPartitions(pool, {
+        ...RETENTION,
+        now: new Date("2040-01-03T00:00:00Z"),
+      });
+      // The copy fills the shadow week; the swap must wait for the reader.
+      for (let waited = 0; waited < 10_000; waited += 100) {
+        const copied = await pool
+          .query(`SELECT count(*)::int AS rows FROM "${partitionName(week)}"`)
+          .catch(() => ({ rows: [{ rows: 0 }] }));
+        if (copied.rows[0].rows >= 10_050) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const names = (await listEventPartitions(pool)).map((p) => p.name);
+      expect(names).not.toContain(partitionName(week));
+
+      const seen = await reader.query<{ rows: number }>(
+        `SELECT count(*)::int AS rows FROM "InteractionEvent"
+         WHERE "shopId" = $1`,
+        [shop.id],
+      );
+      expect(seen.rows[0].rows).toBe(10_050);
+      await reader.query("COMMIT");
+      expect((await run).created).toContain(partitionName(week));
+    } finally {
+      reader.release();
+    }
+    expect(await rowsOf([shop.id])).toHaveLength(10_050);
   });
 });

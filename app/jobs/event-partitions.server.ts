@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { MAX_EVENT_AGE_DAYS } from "../ingest/clock-offset.server";
+import { rebuildDefaultPartition } from "./default-partition-rebuild.server";
 import { logger } from "~/logger.server";
 
 // InteractionEvent is partitioned by range on "occurredAt", one partition
@@ -13,8 +14,14 @@ const WEEK_PREFIX = "InteractionEvent_w";
 const DAY_MS = 86_400_000;
 const WEEK_MS = 7 * DAY_MS;
 
-/** Weeks after the current one that always have a partition. */
-export const WEEKS_AHEAD = 4;
+/**
+ * Weeks after the current one that always have a partition: the time a
+ * stopped manager has before live rows land in DEFAULT. Against four, the
+ * eight more empty weeks added about 0.2 to 0.3 ms of planning and 0.5 to
+ * 0.7 ms of execution to a read that cannot prune, and nothing measurable
+ * to inserts (scripts/bench-partitions.ts, docs/scaling.md).
+ */
+export const WEEKS_AHEAD = 12;
 /**
  * Maximum wait for a table lock in partition DDL. Creating a week waits
  * for inserts in flight and readers of DEFAULT, and dropping one for every
@@ -22,7 +29,16 @@ export const WEEKS_AHEAD = 4;
  * run gives up after this long and the next run tries again.
  */
 export const PARTITION_LOCK_TIMEOUT_MS = 2_000;
-const LOCK_KEY = "interaction-event-partitions";
+/** Advisory lock key that serialises changes to the partitions. */
+export const PARTITION_LOCK_KEY = "interaction-event-partitions";
+/**
+ * Most rows DEFAULT may contain for a run to move them in place, under a
+ * lock that keeps ingest waiting. More go through the chunked rebuild of
+ * default-partition-rebuild.server.ts. At this size the longest insert
+ * wait was 91 ms, under the 190 ms of the rebuild's swap for 400,000 rows
+ * (docs/scaling.md).
+ */
+export const IN_PLACE_MAX_ROWS = 10_000;
 
 export interface EventPartition {
   name: string;
@@ -69,7 +85,7 @@ export async function withPartitionLock<T>(
     await client.query("BEGIN");
     await client.query(
       `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`,
-      [LOCK_KEY],
+      [PARTITION_LOCK_KEY],
     );
     await client.query(
       `SET LOCAL lock_timeout = ${Number(PARTITION_LOCK_TIMEOUT_MS)}`,
@@ -134,8 +150,18 @@ export interface PartitionRun {
  */
 export async function ensureEventPartitions(
   pool: pg.Pool,
-  options: { retentionDays: number; now?: Date; from?: Date },
+  options: {
+    retentionDays: number;
+    now?: Date;
+    from?: Date;
+    /** Overrides WEEKS_AHEAD, for benchmarks. */
+    weeksAhead?: number;
+    /** Overrides IN_PLACE_MAX_ROWS, for benchmarks that compare the two ways. */
+    inPlaceMaxRows?: number;
+  },
 ): Promise<PartitionRun> {
+  const inPlaceMaxRows = options.inPlaceMaxRows ?? IN_PLACE_MAX_ROWS;
+  const weeksAhead = options.weeksAhead ?? WEEKS_AHEAD;
   const now = options.now ?? new Date();
   // Ingest dates an event at most MAX_EVENT_AGE_DAYS before its receipt,
   // so live inserts reach back that far.
@@ -144,12 +170,12 @@ export async function ensureEventPartitions(
   const first = weekStart(
     options.from && options.from < liveFrom ? options.from : liveFrom,
   );
-  const end = new Date(weekStart(now).getTime() + (WEEKS_AHEAD + 1) * WEEK_MS);
+  const end = new Date(weekStart(now).getTime() + (weeksAhead + 1) * WEEK_MS);
   const keptFrom = weekStart(
     new Date(now.getTime() - options.retentionDays * DAY_MS),
   );
 
-  const run = await withPartitionLock(pool, async (client) => {
+  const planned = await withPartitionLock(pool, async (client) => {
     const existing = await listEventPartitions(client);
     const weeks = new Map<number, Date>();
     for (let at = first.getTime(); at < end.getTime(); at += WEEK_MS) {
@@ -166,24 +192,66 @@ export async function ensureEventPartitions(
       const week = parseTimestamp(row.week);
       weeks.set(week.getTime(), week);
     }
-
-    const created: string[] = [];
-    let moved = 0;
-    const columns = await eventColumns(client);
-    for (const from of [...weeks.values()].sort((a, b) => +a - +b)) {
-      const to = new Date(from.getTime() + WEEK_MS);
-      const overlaps = existing.some(
-        (partition) => partition.from < to && from < partition.to,
+    const missing = [...weeks.values()]
+      .sort((a, b) => +a - +b)
+      .map((from) => ({ from, to: new Date(from.getTime() + WEEK_MS) }))
+      .filter(
+        (week) =>
+          !existing.some(
+            (partition) => partition.from < week.to && week.from < partition.to,
+          ),
       );
-      if (overlaps) continue;
-      moved += await createWeek(client, columns, from, to);
-      created.push(partitionName(from));
-    }
-    const left = await client.query<{ rows: string }>(
-      `SELECT count(*) AS rows FROM ${quoteIdentifier(DEFAULT_PARTITION)}`,
+    const columns = await eventColumns(client);
+    if (missing.length === 0) return { missing, inPlace: true, columns };
+
+    // Every attach scans all of DEFAULT, so its size, not the rows of the
+    // new weeks, decides how long ingest would wait.
+    const sample = await client.query<{ rows: number }>(
+      `SELECT count(*)::int AS rows FROM (
+         SELECT 1 FROM ${quoteIdentifier(DEFAULT_PARTITION)}
+         LIMIT $1) d`,
+      [inPlaceMaxRows + 1],
     );
-    return { created, moved, strays: Number(left.rows[0].rows) };
+    const inPlace = sample.rows[0].rows <= inPlaceMaxRows;
+    return { missing, inPlace, columns };
   });
+
+  let done: { created: string[]; moved: number } = { created: [], moved: 0 };
+  if (!planned.inPlace) {
+    done = await rebuildDefaultPartition(
+      pool,
+      planned.missing,
+      planned.columns,
+    );
+  }
+  for (const week of planned.inPlace ? planned.missing : []) {
+    // A transaction per week, because the write lock on the table lasts
+    // until commit: ingest then waits for one week at a time.
+    const moved = await withPartitionLock(pool, async (client) => {
+      const existing = await listEventPartitions(client);
+      const taken = existing.some(
+        (partition) => partition.from < week.to && week.from < partition.to,
+      );
+      if (taken) return null;
+      const columns = planned.columns.join(", ");
+      return createWeek(client, columns, week.from, week.to);
+    });
+    if (moved === null) continue;
+    done.created.push(partitionName(week.from));
+    done.moved += moved;
+    // The planner counts a table that was never analyzed as 10 pages.
+    // Analyzing a new, mostly empty week is cheap and keeps the estimates
+    // of reads over every week true.
+    await pool.query(`ANALYZE ${quoteIdentifier(partitionName(week.from))}`);
+  }
+  const left = await pool.query<{ rows: string }>(
+    `SELECT count(*) AS rows FROM ${quoteIdentifier(DEFAULT_PARTITION)}`,
+  );
+  const run: PartitionRun = {
+    created: done.created,
+    moved: done.moved,
+    strays: Number(left.rows[0].rows),
+  };
 
   if (run.created.length > 0) {
     logger.info(
@@ -209,11 +277,8 @@ export async function ensureEventPartitions(
  * partition check instead. So the parent is locked against writes
  * (SHARE, which readers pass) before DEFAULT: no insert is in flight
  * during the move and the attach, and the next ones route by the new
- * bounds. Ingest waits for the few milliseconds this takes, once per week
- * created.
- * NOTE: the move is one statement under that lock. DEFAULT only fills with
- * live traffic if no manager ran for WEEKS_AHEAD weeks, and then creating
- * those weeks blocks ingest for as long as moving their rows takes.
+ * bounds. Ingest waits while this scans DEFAULT and moves the week's rows,
+ * so it runs only while DEFAULT contains at most IN_PLACE_MAX_ROWS rows.
  */
 async function createWeek(
   client: pg.PoolClient,
@@ -247,14 +312,14 @@ async function createWeek(
 }
 
 /** Lists the table's columns, quoted and in order, for moving whole rows. */
-async function eventColumns(client: pg.PoolClient): Promise<string> {
+async function eventColumns(client: pg.PoolClient): Promise<string[]> {
   const result = await client.query<{ name: string }>(
     `SELECT attname AS name FROM pg_attribute
      WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped
      ORDER BY attnum`,
     [quoteIdentifier(EVENT_TABLE)],
   );
-  return result.rows.map((row) => quoteIdentifier(row.name)).join(", ");
+  return result.rows.map((row) => quoteIdentifier(row.name));
 }
 
 /** Reads a `timestamp` in PostgreSQL's text form as a UTC instant. */

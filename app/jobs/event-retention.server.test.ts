@@ -1,6 +1,9 @@
 import { prisma, pool } from "~/db.server";
-import { catchUpHeatmapRollup } from "~/analytics/heatmap-rollup.server";
-import { insertEvents, insertVisit } from "../../test/support/heatmap-rows";
+import {
+  eventDays,
+  insertClicks,
+  readAll,
+} from "../../test/support/event-readers";
 import {
   DEFAULT_PARTITION,
   ensureEventPartitions,
@@ -26,23 +29,6 @@ async function newShop(domain: string) {
   return prisma.shop.create({ data: { domain, timezone: "UTC" } });
 }
 
-async function insertClicks(shopId: string, dates: Date[]) {
-  for (const at of dates) {
-    const visit = await insertVisit(pool, shopId, { at });
-    await insertEvents(pool, shopId, visit, [{ at, selector: "#buy" }]);
-  }
-}
-
-/** Event dates of the shop, as YYYY-MM-DD, oldest first. */
-async function eventDays(shopId: string) {
-  const result = await pool.query<{ day: string }>(
-    `SELECT to_char("occurredAt", 'YYYY-MM-DD') AS day
-     FROM "InteractionEvent" WHERE "shopId" = $1 ORDER BY "occurredAt"`,
-    [shopId],
-  );
-  return result.rows.map((row) => row.day);
-}
-
 const day = (at: Date) => at.toISOString().slice(0, 10);
 
 async function rolledUpClicks(shopId: string) {
@@ -53,29 +39,6 @@ async function rolledUpClicks(shopId: string) {
   return cells._sum.events ?? 0;
 }
 
-/**
- * Runs the shop's heatmap rollup until its cursor reaches the shop's last
- * event. A run moves the cursor only to a settled horizon, and open
- * transactions anywhere on the server can hold that back for a moment.
- */
-async function rollUpAll(shopId: string) {
-  const last = await pool.query<{ id: string }>(
-    `SELECT COALESCE(max(id), 0)::text AS id FROM "InteractionEvent"
-     WHERE "shopId" = $1`,
-    [shopId],
-  );
-  const target = BigInt(last.rows[0].id);
-  for (let attempt = 0; attempt < 300; attempt++) {
-    await catchUpHeatmapRollup(pool, shopId);
-    const cursor = await prisma.heatmapRollupCursor.findUnique({
-      where: { shopId },
-    });
-    if (cursor && cursor.lastEventId >= target) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`the heatmap rollup of ${shopId} did not reach ${target}`);
-}
-
 describe("raw event retention", () => {
   it("keeps an expired week the heatmap rollup has not read", async () => {
     const shop = await newShop("lagging.myshopify.com");
@@ -84,7 +47,7 @@ describe("raw event retention", () => {
       retentionDays: RETENTION_DAYS,
       now: old,
     });
-    await insertClicks(shop.id, [old]);
+    await insertClicks(pool, shop.id, [old]);
     const week = partitionName(weekStart(old));
 
     const first = await dropExpiredEventPartitions(pool, {
@@ -92,15 +55,15 @@ describe("raw event retention", () => {
     });
     expect(first.kept).toEqual([week]);
     expect(first.dropped).not.toContain(week);
-    expect(await eventDays(shop.id)).toEqual([day(old)]);
+    expect(await eventDays(pool, shop.id)).toEqual([day(old)]);
 
-    await rollUpAll(shop.id);
+    await readAll(pool, shop.id);
     const second = await dropExpiredEventPartitions(pool, {
       retentionDays: RETENTION_DAYS,
     });
     expect(second.kept).toEqual([]);
     expect(second.dropped).toContain(week);
-    expect(await eventDays(shop.id)).toEqual([]);
+    expect(await eventDays(pool, shop.id)).toEqual([]);
     expect(await rolledUpClicks(shop.id)).toBe(1);
   });
 
@@ -113,17 +76,17 @@ describe("raw event retention", () => {
       now: daysAgo(100),
     });
     const dates = [daysAgo(100), daysAgo(85), daysAgo(1)];
-    await insertClicks(first.id, dates);
-    await insertClicks(second.id, [...dates, daysAgo(2)]);
+    await insertClicks(pool, first.id, dates);
+    await insertClicks(pool, second.id, [...dates, daysAgo(2)]);
     // An uninstalled shop's rollup no longer runs, so its unread events do
     // not hold the week back.
-    await insertClicks(gone.id, [daysAgo(100)]);
+    await insertClicks(pool, gone.id, [daysAgo(100)]);
     await prisma.shop.update({
       where: { id: gone.id },
       data: { uninstalledAt: new Date() },
     });
-    await rollUpAll(first.id);
-    await rollUpAll(second.id);
+    await readAll(pool, first.id);
+    await readAll(pool, second.id);
 
     const cutoff = daysAgo(RETENTION_DAYS);
     const before = await listEventPartitions(pool);
@@ -142,16 +105,16 @@ describe("raw event retention", () => {
     const after = await listEventPartitions(pool);
     expect(after.map((p) => p.name)).toEqual(kept);
 
-    expect(await eventDays(first.id)).toEqual([
+    expect(await eventDays(pool, first.id)).toEqual([
       day(daysAgo(85)),
       day(daysAgo(1)),
     ]);
-    expect(await eventDays(second.id)).toEqual([
+    expect(await eventDays(pool, second.id)).toEqual([
       day(daysAgo(85)),
       day(daysAgo(2)),
       day(daysAgo(1)),
     ]);
-    expect(await eventDays(gone.id)).toEqual([]);
+    expect(await eventDays(pool, gone.id)).toEqual([]);
     // The rollup keeps every click, the dropped ones included.
     expect(await rolledUpClicks(first.id)).toBe(3);
     expect(await rolledUpClicks(second.id)).toBe(4);
@@ -170,8 +133,8 @@ describe("raw event retention", () => {
       retentionDays: RETENTION_DAYS,
       now: old,
     });
-    await insertClicks(shop.id, [old]);
-    await rollUpAll(shop.id);
+    await insertClicks(pool, shop.id, [old]);
+    await readAll(pool, shop.id);
     const week = partitionName(weekStart(old));
 
     // An open transaction that has read the table holds a lock that DROP
@@ -185,7 +148,7 @@ describe("raw event retention", () => {
       });
       expect(blocked.busy).toContain(week);
       expect(blocked.dropped).not.toContain(week);
-      expect(await eventDays(shop.id)).toEqual([day(old)]);
+      expect(await eventDays(pool, shop.id)).toEqual([day(old)]);
     } finally {
       await reader.query("ROLLBACK");
       reader.release();
@@ -196,13 +159,13 @@ describe("raw event retention", () => {
     });
     expect(free.busy).toEqual([]);
     expect(free.dropped).toContain(week);
-    expect(await eventDays(shop.id)).toEqual([]);
+    expect(await eventDays(pool, shop.id)).toEqual([]);
   });
 
   it("deletes expired rows from DEFAULT once they are rolled up", async () => {
     const shop = await newShop("stray.myshopify.com");
     const stray = daysAgo(200);
-    await insertClicks(shop.id, [stray, daysAgo(3)]);
+    await insertClicks(pool, shop.id, [stray, daysAgo(3)]);
     const where = await pool.query<{ partition: string }>(
       `SELECT tableoid::regclass::text AS partition FROM "InteractionEvent"
        WHERE "shopId" = $1 ORDER BY "occurredAt"`,
@@ -214,14 +177,17 @@ describe("raw event retention", () => {
       retentionDays: RETENTION_DAYS,
     });
     expect(unread.strayRows).toBe(0);
-    expect(await eventDays(shop.id)).toEqual([day(stray), day(daysAgo(3))]);
+    expect(await eventDays(pool, shop.id)).toEqual([
+      day(stray),
+      day(daysAgo(3)),
+    ]);
 
-    await rollUpAll(shop.id);
+    await readAll(pool, shop.id);
     const read = await dropExpiredEventPartitions(pool, {
       retentionDays: RETENTION_DAYS,
     });
     expect(read.strayRows).toBe(1);
-    expect(await eventDays(shop.id)).toEqual([day(daysAgo(3))]);
+    expect(await eventDays(pool, shop.id)).toEqual([day(daysAgo(3))]);
   });
 });
 
@@ -275,6 +241,8 @@ describe("dedup receipt pruning", () => {
   it("runs every step from the storage job", async () => {
     const shop = await newShop("job.myshopify.com");
     await insertReceipts(shop.id, 4, daysAgo(INGEST_BATCH_DEDUP_DAYS + 3));
+    // The weeks ahead exist already, as after any earlier run.
+    await ensureEventPartitions(pool, { retentionDays: RETENTION_DAYS });
     const result = await maintainEventStorage(pool, {
       retentionDays: RETENTION_DAYS,
     });

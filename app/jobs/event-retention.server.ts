@@ -8,6 +8,11 @@ import {
   withPartitionLock,
   type EventPartition,
 } from "./event-partitions.server";
+import {
+  readConditions,
+  readersBehind,
+  type BehindReader,
+} from "./raw-event-readers.server";
 
 const DAY_MS = 86_400_000;
 /** Rows deleted per statement, so no pass holds its locks for long. */
@@ -30,33 +35,36 @@ export const WEBHOOK_DEDUP_DAYS = 7;
 export interface PartitionDrop {
   /** Partitions dropped, oldest first. */
   dropped: string[];
-  /** Expired partitions kept because a shop's heatmap rollup is behind. */
+  /** Expired partitions kept because a reader of raw events is behind. */
   kept: string[];
+  /** Readers behind for each kept partition, in the order of `kept`. */
+  behind: { partition: string; readers: BehindReader[] }[];
   /** Expired partitions left because a lock wait timed out. */
   busy: string[];
   /** Expired rows deleted from the DEFAULT partition. */
   strayRows: number;
-}
-
-interface BehindShop {
-  shopId: string;
-  maxEventId: string;
-  cursor: string;
+  /** Expired rows left in DEFAULT per reader that still needs them. */
+  keptStrayRows: Record<string, number>;
 }
 
 type DropOutcome =
-  { outcome: "dropped" | "gone" } | { outcome: "behind"; shops: BehindShop[] };
+  | { outcome: "dropped" | "gone" }
+  | { outcome: "behind"; readers: BehindReader[] };
+
+/** Entries of a kept partition's log line, so a busy server logs a bounded line. */
+const LOGGED_BEHIND_ENTRIES = 10;
 
 /** SQLSTATE of a lock wait that ran past lock_timeout. */
 const LOCK_NOT_AVAILABLE = "55P03";
 
 /**
  * Drops the week partitions of InteractionEvent whose upper bound is older
- * than the retention window. A partition that still contains events an
- * installed shop's heatmap rollup has not read (its cursor is below them)
- * is kept and logged, so that no map loses clicks. A later run drops it,
- * as it does a partition whose lock wait timed out. Expired rows in
- * DEFAULT follow the same rule and are deleted in chunks.
+ * than the retention window. A partition that still contains events some
+ * reader of an installed shop needs (see raw-event-readers.server.ts) is
+ * kept and logged with the readers behind, so no rollup or detector loses
+ * rows. A later run drops it, as it does a partition whose lock wait timed
+ * out. Expired rows in DEFAULT follow the same rule and are deleted in
+ * chunks.
  */
 export async function dropExpiredEventPartitions(
   pool: pg.Pool,
@@ -71,8 +79,10 @@ export async function dropExpiredEventPartitions(
   const result: PartitionDrop = {
     dropped: [],
     kept: [],
+    behind: [],
     busy: [],
     strayRows: 0,
+    keptStrayRows: {},
   };
   for (const [index, partition] of expired.entries()) {
     let drop: DropOutcome;
@@ -98,17 +108,25 @@ export async function dropExpiredEventPartitions(
     if (drop.outcome === "dropped") result.dropped.push(partition.name);
     if (drop.outcome !== "behind") continue;
     result.kept.push(partition.name);
+    result.behind.push({ partition: partition.name, readers: drop.readers });
     logger.warn(
       {
         partition: partition.name,
-        shops: drop.shops.map((shop) => shop.shopId),
-        maxEventId: drop.shops[0].maxEventId,
-        cursor: drop.shops[0].cursor,
+        readers: [...new Set(drop.readers.map((entry) => entry.reader))],
+        shops: new Set(drop.readers.map((entry) => entry.shopId)).size,
+        behind: drop.readers.slice(0, LOGGED_BEHIND_ENTRIES),
       },
-      "expired event partition kept: the heatmap rollup has not read it yet",
+      "expired event partition kept: a reader of raw events has not read it yet",
     );
   }
   result.strayRows = await deleteExpiredStrays(pool, cutoff);
+  result.keptStrayRows = await countKeptStrays(pool, cutoff);
+  if (Object.keys(result.keptStrayRows).length > 0) {
+    logger.warn(
+      { rowsPerReader: result.keptStrayRows },
+      "expired rows kept in the default partition: a reader of raw events has not read them yet",
+    );
+  }
 
   if (result.dropped.length > 0 || result.strayRows > 0) {
     logger.info(
@@ -120,11 +138,8 @@ export async function dropExpiredEventPartitions(
 }
 
 /**
- * Drops the partition unless some installed shop has events in it past its
- * heatmap rollup cursor. The check is one backward probe of the
- * partition's primary key ("shopId", id, ...) per shop. Uninstalled shops
- * do not hold a partition back, because their rollup no longer runs and
- * their data goes with the shop's redaction.
+ * Drops the partition unless some reader of an installed shop still needs
+ * rows of it.
  */
 async function dropUnlessBehind(
   client: pg.PoolClient,
@@ -135,33 +150,24 @@ async function dropUnlessBehind(
     [quoteIdentifier(partition.name)],
   );
   if (stillThere.rowCount === 0) return { outcome: "gone" };
-  const behind = await client.query<BehindShop>(
-    `SELECT s.id AS "shopId", newest.id::text AS "maxEventId",
-            COALESCE(c."lastEventId", 0)::text AS cursor
-     FROM "Shop" s
-     CROSS JOIN LATERAL (
-       SELECT max(e.id) AS id FROM ${quoteIdentifier(partition.name)} e
-       WHERE e."shopId" = s.id
-     ) newest
-     LEFT JOIN "HeatmapRollupCursor" c ON c."shopId" = s.id
-     WHERE s."uninstalledAt" IS NULL
-       AND newest.id > COALESCE(c."lastEventId", 0)
-     ORDER BY s.id`,
-  );
-  if (behind.rows.length > 0) return { outcome: "behind", shops: behind.rows };
+  const behind = await readersBehind(client, partition.name);
+  if (behind.length > 0) return { outcome: "behind", readers: behind };
   await client.query(`DROP TABLE ${quoteIdentifier(partition.name)}`);
   return { outcome: "dropped" };
 }
 
 /**
- * Deletes rows of DEFAULT dated before the cutoff that the shop's heatmap
- * rollup has read (or whose shop is uninstalled). DEFAULT only contains
- * rows that no week partition covered, so these are few.
+ * Deletes rows of DEFAULT dated before the cutoff that every reader has
+ * read, or whose shop is uninstalled. DEFAULT only contains rows that no
+ * week partition covered, so these are few.
  */
 async function deleteExpiredStrays(
   pool: pg.Pool,
   cutoff: Date,
 ): Promise<number> {
+  const read = readConditions("d")
+    .map((condition) => `(${condition.sql})`)
+    .join(" AND ");
   let deleted = 0;
   for (;;) {
     const result = await pool.query(
@@ -170,16 +176,40 @@ async function deleteExpiredStrays(
          SELECT d."shopId", d.id, d."occurredAt"
          FROM ${quoteIdentifier(DEFAULT_PARTITION)} d
          JOIN "Shop" s ON s.id = d."shopId"
-         LEFT JOIN "HeatmapRollupCursor" c ON c."shopId" = d."shopId"
          WHERE d."occurredAt" < $1::timestamp
-           AND (s."uninstalledAt" IS NOT NULL
-                OR d.id <= COALESCE(c."lastEventId", 0))
+           AND (s."uninstalledAt" IS NOT NULL OR (${read}))
          LIMIT $2)`,
       [timestampText(cutoff), PRUNE_CHUNK_ROWS],
     );
     deleted += result.rowCount ?? 0;
     if ((result.rowCount ?? 0) < PRUNE_CHUNK_ROWS) return deleted;
   }
+}
+
+/** Counts, per reader, the expired rows of DEFAULT that it still needs. */
+async function countKeptStrays(
+  pool: pg.Pool,
+  cutoff: Date,
+): Promise<Record<string, number>> {
+  const conditions = readConditions("d");
+  const result = await pool.query<Record<string, string>>(
+    `SELECT ${conditions
+      .map(
+        (condition, index) =>
+          `count(*) FILTER (WHERE NOT (${condition.sql})) AS r${index}`,
+      )
+      .join(", ")}
+     FROM ${quoteIdentifier(DEFAULT_PARTITION)} d
+     JOIN "Shop" s ON s.id = d."shopId"
+     WHERE d."occurredAt" < $1::timestamp AND s."uninstalledAt" IS NULL`,
+    [timestampText(cutoff)],
+  );
+  const kept: Record<string, number> = {};
+  conditions.forEach((condition, index) => {
+    const rows = Number(result.rows[0][`r${index}`]);
+    if (rows > 0) kept[condition.reader] = rows;
+  });
+  return kept;
 }
 
 /**

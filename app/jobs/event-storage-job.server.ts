@@ -10,7 +10,7 @@ import {
 
 export const EVENT_STORAGE_QUEUE = "event-storage";
 /**
- * Hourly. Partitions are made four weeks ahead, so a missed run costs
+ * Hourly. Partitions are made twelve weeks ahead, so a missed run costs
  * nothing. The hour bounds how long an expired week outlives its window.
  */
 const EVENT_STORAGE_SCHEDULE = "41 * * * *";
