@@ -90,8 +90,9 @@ function runLoad(options: WorkerOptions): Promise<WorkerReport> {
 /** Reads rows out with COPY TO, empties the table, and times COPY FROM. */
 async function measureCopy(
   databaseUrl: string,
+  postgresDir: string,
   rows: number,
-): Promise<{ seconds: number; rowsLoaded: number }> {
+): Promise<{ seconds: number; rowsLoaded: number; postgresCpu: number }> {
   if (rows === 0) throw new Error("no rows were stored: nothing to COPY");
   const client = new pg.Client({
     connectionString: databaseUrl,
@@ -137,6 +138,7 @@ async function measureCopy(
       return c;
     }),
   );
+  const cpuBefore = await postgresCpuSeconds(postgresDir);
   const started = performance.now();
   await Promise.all(
     parts.map((part, i) =>
@@ -156,6 +158,7 @@ async function measureCopy(
     ),
   );
   const seconds = (performance.now() - started) / 1000;
+  const postgresCpu = (await postgresCpuSeconds(postgresDir)) - cpuBefore;
   await Promise.all(clients.map((c) => c.end()));
   const loaded = await client.query<{ count: string }>(
     `SELECT count(*) FROM "InteractionEvent"`,
@@ -166,7 +169,7 @@ async function measureCopy(
       `COPY loaded ${loaded.rows[0].count} rows, expected ${lines.length}`,
     );
   }
-  return { seconds, rowsLoaded: lines.length };
+  return { seconds, rowsLoaded: lines.length, postgresCpu };
 }
 
 log(
@@ -341,11 +344,12 @@ const storedInAll = await countEvents();
 await check.end();
 
 log("COPY of the same rows into InteractionEvent");
-const copy = await measureCopy(databaseUrl, stored);
+const copy = await measureCopy(databaseUrl, postgresDir, stored);
 const copyRate = copy.rowsLoaded / copy.seconds;
 log(
   `  ${copyRate.toFixed(0)} rows/s (${copy.rowsLoaded.toLocaleString("en-US")} rows ` +
-    `in ${copy.seconds.toFixed(1)} s, ${COPY_STREAMS} streams)`,
+    `in ${copy.seconds.toFixed(1)} s, ${COPY_STREAMS} streams), ` +
+    `PostgreSQL CPU ${perThousandOf(copy.postgresCpu, copy.rowsLoaded)} per 1,000 rows`,
 );
 log(
   `Endpoint / COPY: ${(endpointRate / copyRate).toFixed(2)} ` +
