@@ -13,12 +13,14 @@
 // requests in flight, BENCH_COPY_STREAMS (default 2) the
 // parallel COPY connections. BENCH_SKIP_BUILD=1 reuses build/.
 import { execFileSync, fork } from "node:child_process";
+import diagnostics_channel from "node:diagnostics_channel";
 import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { from as copyFrom, to as copyTo } from "pg-copy-streams";
+import type { WrittenGroup } from "../app/ingest/ingest-writer.server";
 import { INTERACTION_EVENT_COLUMNS } from "../app/ingest/write-page-events.server";
 import type { WorkerOptions, WorkerReport } from "./bench-ingest-worker";
 import { loadServerBuild, startAppServer } from "./lib/app-server";
@@ -57,6 +59,27 @@ function perThousandOf(seconds: number, events: number): string {
 }
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+
+// The server runs in this process, so its group writer's reports arrive
+// here: how many batches each group held and how long it took.
+let groups: WrittenGroup[] = [];
+diagnostics_channel.subscribe("storelens:ingest-group", (message) => {
+  groups.push(message as WrittenGroup);
+});
+
+/** Summarises the groups written since the last call, then clears the list. */
+function groupSummary(): string {
+  const sizes = groups.map((group) => group.batches).sort((a, b) => a - b);
+  const times = groups.map((group) => group.ms).sort((a, b) => a - b);
+  const count = groups.length;
+  groups = [];
+  return (
+    `${count.toLocaleString("en-US")} groups of ` +
+    `${percentile(sizes, 0.5)} batches at p50 (p90 ${percentile(sizes, 0.9)}, ` +
+    `max ${sizes.at(-1) ?? 0}), written in ${percentile(times, 0.5).toFixed(1)} ms ` +
+    `at p50 and ${percentile(times, 0.99).toFixed(1)} ms at p99`
+  );
+}
 
 /** Runs the load generator in a child process until it reports. */
 function runLoad(options: WorkerOptions): Promise<WorkerReport> {
@@ -254,6 +277,7 @@ const sampler = setInterval(() => {
   }
 }, RSS_SAMPLE_MS);
 log(`Load through ${app.url}/collect, ${CONCURRENCY} requests in flight`);
+groups = [];
 const serverCpuBefore = ownCpuSeconds();
 const postgresCpuBefore = await postgresCpuSeconds(postgresDir);
 const report = await runLoad({
@@ -317,6 +341,7 @@ log(
     `load generator ${perThousand(report.cpuSeconds)} ` +
     `(${((serverCpu + postgresCpu + report.cpuSeconds) / (report.elapsedMs / 1000)).toFixed(2)} of ${os.cpus().length} cores busy)`,
 );
+log(`  ${groupSummary()}`);
 
 // Open loop at half the rate just reached: latency when not saturated.
 const halfRate = report.acceptedBatches / (report.elapsedMs / 1000) / 2;
@@ -340,6 +365,7 @@ log(
     `batch latency p50 ${percentile(halfLatencies, 0.5).toFixed(1)} ms, ` +
     `p99 ${percentile(halfLatencies, 0.99).toFixed(1)} ms`,
 );
+log(`  ${groupSummary()}`);
 const storedInAll = await countEvents();
 await check.end();
 

@@ -1,3 +1,4 @@
+import diagnostics_channel from "node:diagnostics_channel";
 import type pg from "pg";
 import type { Logger } from "pino";
 import { withTransaction } from "../transaction.server";
@@ -19,6 +20,21 @@ interface Waiting {
   /** Shop domain and session id of the batch. */
   visit: string;
 }
+
+/** A group as the `storelens:ingest-group` diagnostics channel reports it. */
+export interface WrittenGroup {
+  batches: number;
+  /** Time from the group's start to its last batch's outcome. */
+  ms: number;
+}
+
+/**
+ * Reports each written group to subscribers, such as the ingest benchmark
+ * or a metrics exporter. Without subscribers it costs one check per group.
+ */
+export const groupChannel = diagnostics_channel.channel(
+  "storelens:ingest-group",
+);
 
 /** Groups written at once at most, each by its own connection. */
 export const WRITE_LANES = 2;
@@ -82,7 +98,15 @@ export class IngestWriter {
       const group = this.takeGroup();
       if (group.length === 0) return;
       this.writing += 1;
+      const started = performance.now();
       void this.writeNext(group).finally(() => {
+        if (groupChannel.hasSubscribers) {
+          const written: WrittenGroup = {
+            batches: group.length,
+            ms: performance.now() - started,
+          };
+          groupChannel.publish(written);
+        }
         this.writing -= 1;
         for (const waiting of group) this.busyVisits.delete(waiting.visit);
         this.schedule();

@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
+import diagnostics_channel from "node:diagnostics_channel";
 import type pg from "pg";
 import { prisma, pool } from "~/db.server";
 import { T0, makeBatch, makeClick, makePage } from "../../test/support/batches";
 import { batchSchema } from "./batch-schema.server";
-import { IngestWriter } from "./ingest-writer.server";
+import { IngestWriter, type WrittenGroup } from "./ingest-writer.server";
 import type { BatchPayload } from "./payload-types";
 import { writeGroup, type PendingBatch } from "./write-batch.server";
 
@@ -351,7 +352,7 @@ describe("two writers", () => {
       sessions: 1,
       events: other.events.length,
     });
-    // The visit's later batch waits for the group that holds its visit.
+    // The visit's later batch waits for the group that contains its visit.
     expect(laterSettled).toBe(false);
     expect(writer.waiting).toBe(1);
 
@@ -375,5 +376,30 @@ describe("two writers", () => {
         where: { sessionId: blocked.sessionId },
       }),
     ).toBe(blocked.events.length + later.events.length);
+  });
+});
+
+describe("the group channel", () => {
+  it("reports each written group", async () => {
+    const reports: WrittenGroup[] = [];
+    const listener = (message: unknown) => {
+      reports.push(message as WrittenGroup);
+    };
+    diagnostics_channel.subscribe("storelens:ingest-group", listener);
+    try {
+      const writer = new IngestWriter(pool, undefined, 400, 1);
+      const outcomes = await Promise.all([
+        writer.write(pending(makeBatch(SHOP))),
+        writer.write(pending(makeBatch(SHOP))),
+      ]);
+      expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
+      // The report follows the group's last outcome.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      diagnostics_channel.unsubscribe("storelens:ingest-group", listener);
+    }
+    expect(reports).toHaveLength(1);
+    expect(reports[0].batches).toBe(2);
+    expect(reports[0].ms).toBeGreaterThan(0);
   });
 });
