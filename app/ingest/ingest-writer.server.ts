@@ -68,7 +68,20 @@ export class IngestWriter {
     private readonly logger?: Logger,
     private readonly maxGroup = MAX_GROUP_BATCHES,
     private readonly writers = WRITE_LANES,
-  ) {}
+  ) {
+    // Zero or NaN would leave every batch waiting for a writer that never
+    // starts, so an invalid count throws here instead.
+    for (const [name, value] of [
+      ["INGEST_WRITE_LANES (writers)", writers],
+      ["group size", maxGroup],
+    ] as const) {
+      if (!Number.isInteger(value) || value < 1) {
+        throw new RangeError(
+          `invalid ${name}: ${value}. Set a whole number of at least 1`,
+        );
+      }
+    }
+  }
 
   /** Batches waiting for their group, not counting those being written. */
   get waiting(): number {

@@ -403,3 +403,17 @@ describe("the group channel", () => {
     expect(reports[0].ms).toBeGreaterThan(0);
   });
 });
+
+describe("writer counts", () => {
+  it.each([0, -1, 1.5, Number.NaN])("rejects %s writers", (writers) => {
+    expect(() => new IngestWriter(pool, undefined, 400, writers)).toThrow(
+      /invalid INGEST_WRITE_LANES \(writers\): .*Set a whole number of at least 1/,
+    );
+  });
+
+  it("rejects a group size of 0", () => {
+    expect(() => new IngestWriter(pool, undefined, 0, 2)).toThrow(
+      /invalid group size: 0/,
+    );
+  });
+});

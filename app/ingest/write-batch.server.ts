@@ -260,6 +260,17 @@ export async function writeGroup(
       });
     }
   }
+  // The response to a duplicate carries a recording directive too, which
+  // depends on whether its visit has a recording.
+  const checkedSet = new Set(checked);
+  group.forEach((pending, index) => {
+    const shop = shops[index];
+    if (!shop || checkedSet.has(index)) return;
+    sessionKeys.set(`${shop.id} ${pending.batch.sessionId}`, {
+      shopId: shop.id,
+      id: pending.batch.sessionId,
+    });
+  });
   const knownPages = await readKnownPages(client, [...pageKeys.values()]);
   const storedVisits = await readVisits(
     client,

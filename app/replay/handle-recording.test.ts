@@ -225,6 +225,28 @@ describe("recording directive", () => {
     });
     expect(next.body.recording?.mode).toBe("session");
   });
+
+  it("keeps session mode for a retried batch", async () => {
+    const sessionId = "f" + randomUUID().slice(1);
+    const { batch } = await sendBatch(SHOP, { sessionId });
+    const chunk = chunkFor(batch, { mode: "friction" });
+    await upload(gzipSync(JSON.stringify(chunk)), targetOf(chunk));
+    const next = await sendBatch(SHOP, {
+      sessionId,
+      visitorId: batch.visitorId,
+    });
+
+    // The browser lost the response and sends the same batch again.
+    const retry = await handleBatch(
+      postJson("https://storelens.test/collect", next.batch, {
+        Origin: ORIGIN,
+      }),
+      { pool, logger },
+    );
+    const body = (await retry.json()) as BatchResponse;
+    expect(body.duplicate).toBe(true);
+    expect(body.recording?.mode).toBe("session");
+  });
 });
 
 describe("recording chunk upload", () => {
