@@ -14,6 +14,7 @@
 // parallel COPY connections. BENCH_SKIP_BUILD=1 reuses build/.
 import { execFileSync, fork } from "node:child_process";
 import diagnostics_channel from "node:diagnostics_channel";
+import { rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -412,3 +413,5 @@ if (storedInAll !== acceptedInAll || stored !== report.acceptedEvents) {
 await globalThis.storelensDb?.pool.end();
 await globalThis.storelensDb?.prisma.$disconnect();
 await postgres.stop();
+// A ten-minute run leaves gigabytes of rows; the next run starts afresh.
+rmSync(postgresDir, { recursive: true, force: true });
