@@ -413,5 +413,5 @@ if (storedInAll !== acceptedInAll || stored !== report.acceptedEvents) {
 await globalThis.storelensDb?.pool.end();
 await globalThis.storelensDb?.prisma.$disconnect();
 await postgres.stop();
-// A ten-minute run leaves gigabytes of rows; the next run starts afresh.
+// A ten-minute run leaves millions of rows, and the next run starts afresh.
 rmSync(postgresDir, { recursive: true, force: true });
