@@ -28,10 +28,11 @@ import { insertShopifyEvents } from "./write-shopify-events.server";
 import {
   SessionTakenError,
   sessionOfAnotherVisitor,
-  inheritsPrevious,
+  ownAttribution,
   readVisits,
   upsertVisitorSessions,
   type InheritingVisit,
+  type OwnAttribution,
   type StoredVisits,
 } from "./write-visitor-session.server";
 import {
@@ -93,6 +94,8 @@ export interface AcceptedBatch {
   pages: Map<string, PageRow>;
   /** Page views this batch is the first to write. */
   newPageIds: Set<string>;
+  /** The visit's source as this batch alone gives it. */
+  attribution: OwnAttribution;
 }
 
 /** Maximum attempts at a batch whose page view a concurrent writer took. */
@@ -242,34 +245,30 @@ export async function writeGroup(
   const pageKeys = new Map<string, { shopId: string; id: string }>();
   const sessionKeys = new Map<string, { shopId: string; id: string }>();
   const inheriting: InheritingVisit[] = [];
-  for (const index of checked) {
-    const shop = shops[index]!;
-    const { batch } = group[index];
-    for (const id of pageIdsOf(batch)) {
-      pageKeys.set(`${shop.id} ${id}`, { shopId: shop.id, id });
-    }
+  const attributions = new Map<number, OwnAttribution>();
+  const checkedSet = new Set(checked);
+  group.forEach(({ batch }, index) => {
+    const shop = shops[index];
+    if (!shop) return;
+    // A duplicate's visit is read too: its response carries a recording
+    // directive, which depends on whether the visit has a recording.
     sessionKeys.set(`${shop.id} ${batch.sessionId}`, {
       shopId: shop.id,
       id: batch.sessionId,
     });
-    if (inheritsPrevious(shop, batch)) {
+    if (!checkedSet.has(index)) return;
+    for (const id of pageIdsOf(batch)) {
+      pageKeys.set(`${shop.id} ${id}`, { shopId: shop.id, id });
+    }
+    const attribution = ownAttribution(shop, batch);
+    attributions.set(index, attribution);
+    if (attribution.inheritsPrevious) {
       inheriting.push({
         shopId: shop.id,
         visitorId: batch.visitorId,
         sessionId: batch.sessionId,
       });
     }
-  }
-  // The response to a duplicate carries a recording directive too, which
-  // depends on whether its visit has a recording.
-  const checkedSet = new Set(checked);
-  group.forEach((pending, index) => {
-    const shop = shops[index];
-    if (!shop || checkedSet.has(index)) return;
-    sessionKeys.set(`${shop.id} ${pending.batch.sessionId}`, {
-      shopId: shop.id,
-      id: pending.batch.sessionId,
-    });
   });
   const knownPages = await readKnownPages(client, [...pageKeys.values()]);
   const storedVisits = await readVisits(
@@ -329,6 +328,7 @@ export async function writeGroup(
         corrected: clockCorrection(clock, context.receivedAt),
         pages,
         newPageIds,
+        attribution: attributions.get(index)!,
       });
       acceptedIndex.push(index);
       acceptedClaims.add(claimKey(index));

@@ -27,15 +27,21 @@ const NO_ATTRIBUTION: Attribution = {
   referrer: null,
 };
 
+/** A batch's own source, and whether the visit takes its previous one's. */
+export interface OwnAttribution {
+  own: Attribution;
+  inheritsPrevious: boolean;
+}
+
 /**
- * The visit's source, from the batch's landing data or, failing that, its
- * first page. `inheritsPrevious` is set for a shopper returning from a
- * payment provider, who keeps the channel of their previous session.
+ * Decides the visit's source from the batch's landing data or, failing
+ * that, its first page. `inheritsPrevious` is set for a shopper returning
+ * from a payment provider, who keeps the channel of their previous session.
  */
-function ownAttribution(
+export function ownAttribution(
   shop: IngestShop,
   batch: ValidBatch,
-): { own: Attribution; inheritsPrevious: boolean } {
+): OwnAttribution {
   const firstPage = [...batch.pages].sort(
     (a, b) => a.startedAt - b.startedAt,
   )[0];
@@ -100,11 +106,6 @@ export interface InheritingVisit {
 
 const inheritKey = (visit: InheritingVisit) =>
   `${visit.shopId} ${visit.visitorId} ${visit.sessionId}`;
-
-/** Tells whether a batch's visit takes the channel of the visitor's previous one. */
-export function inheritsPrevious(shop: IngestShop, batch: ValidBatch): boolean {
-  return ownAttribution(shop, batch).inheritsPrevious;
-}
 
 /**
  * Reads the stored visits among `keys` and, for each of `inheriting`, the
@@ -192,7 +193,7 @@ function attributions(
   accepted: AcceptedBatch[],
   stored: StoredVisits,
 ): Attribution[] {
-  const decided = accepted.map((item) => ownAttribution(item.shop, item.batch));
+  const decided = accepted.map((item) => item.attribution);
   if (!decided.some((decision) => decision.inheritsPrevious)) {
     return decided.map((decision) => decision.own);
   }
