@@ -38,7 +38,7 @@ export const MOVE_CHUNK_ROWS = 5_000;
 const SWAP_ATTEMPTS = 3;
 const SWAP_RETRY_MS = 1_000;
 /**
- * Longest wait for older transactions to end before the swap. A heatmap
+ * Maximum wait for older transactions to end before the swap. A heatmap
  * rollup run on a long backlog can take minutes (MAX_ID_SPAN_PER_RUN).
  */
 const SNAPSHOT_WAIT_MS = 5 * 60_000;
