@@ -1,6 +1,6 @@
 import { prisma, pool } from "~/db.server";
 import { generateDemoTraffic } from "../../scripts/lib/demo-traffic";
-import { batchSchema } from "./batch-schema.server";
+import { pendingBatch } from "../../test/support/batches";
 import { IngestWriter } from "./ingest-writer.server";
 import type { BatchPayload } from "./payload-types";
 import { writeBatch, type PendingBatch } from "./write-batch.server";
@@ -23,17 +23,16 @@ const traffic = generateDemoTraffic({
 });
 
 function pending(batch: BatchPayload, shop: string): PendingBatch {
-  return {
-    batch: batchSchema.parse({ ...batch, shop }),
-    origin: ORIGIN,
-    // A fixed delay between sending and receipt, so that both writes
-    // correct the browser clocks alike.
-    context: {
+  // A fixed delay between sending and receipt, so that both writes correct
+  // the browser clocks alike.
+  return pendingBatch(
+    { ...batch, shop },
+    {
+      origin: ORIGIN,
       receivedAt: new Date(batch.sentAt + 40),
       userAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/126.0",
-      isBot: false,
     },
-  };
+  );
 }
 
 /** Reads a shop's visits, page views, events, receipts and snapshot slots. */

@@ -2,8 +2,13 @@ import { randomUUID } from "node:crypto";
 import diagnostics_channel from "node:diagnostics_channel";
 import type pg from "pg";
 import { prisma, pool } from "~/db.server";
-import { T0, makeBatch, makeClick, makePage } from "../../test/support/batches";
-import { batchSchema } from "./batch-schema.server";
+import {
+  T0,
+  makeBatch,
+  makeClick,
+  makePage,
+  pendingBatch,
+} from "../../test/support/batches";
 import { IngestWriter, type WrittenGroup } from "./ingest-writer.server";
 import type { BatchPayload } from "./payload-types";
 import { writeGroup, type PendingBatch } from "./write-batch.server";
@@ -14,15 +19,7 @@ import { writeGroup, type PendingBatch } from "./write-batch.server";
 const SHOP = "writer.myshopify.com";
 
 function pending(batch: BatchPayload): PendingBatch {
-  return {
-    batch: batchSchema.parse(batch),
-    origin: null,
-    context: {
-      receivedAt: new Date(T0 + 6000),
-      userAgent: null,
-      isBot: false,
-    },
-  };
+  return pendingBatch(batch, { origin: null, receivedAt: new Date(T0 + 6000) });
 }
 
 /** Opens a transaction that writes `batches` and leaves them uncommitted. */

@@ -5,8 +5,9 @@ import {
   makeBatch,
   makePage,
   makeScroll,
+  pendingBatch,
+  CHROME_USER_AGENT,
 } from "../../test/support/batches";
-import { batchSchema } from "./batch-schema.server";
 import type { BatchPayload } from "./payload-types";
 import {
   writeBatch,
@@ -46,16 +47,10 @@ function pending(
   shop: string,
   batch: { payload: BatchPayload; at: Date },
 ): PendingBatch {
-  return {
-    batch: batchSchema.parse({ ...batch.payload, shop }),
-    origin: ORIGIN,
-    context: {
-      receivedAt: batch.at,
-      userAgent:
-        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36",
-      isBot: false,
-    },
-  };
+  return pendingBatch(
+    { ...batch.payload, shop },
+    { origin: ORIGIN, receivedAt: batch.at, userAgent: CHROME_USER_AGENT },
+  );
 }
 
 /** Lists, per batch, the page views whose snapshot the response requests. */

@@ -8,9 +8,10 @@ import {
   makeClick,
   makePage,
   makeScroll,
+  pendingBatch,
+  CHROME_USER_AGENT,
 } from "../../test/support/batches";
 import { generateDemoTraffic } from "../../scripts/lib/demo-traffic";
-import { batchSchema } from "./batch-schema.server";
 import { IngestWriter } from "./ingest-writer.server";
 import type { BatchPayload, ShopifyEventPayload } from "./payload-types";
 import {
@@ -37,16 +38,11 @@ function pending(
   payload: BatchPayload,
   options: { origin?: string | null } = {},
 ): PendingBatch {
-  return {
-    batch: batchSchema.parse(payload),
+  return pendingBatch(payload, {
     origin: options.origin === undefined ? ORIGIN : options.origin,
-    context: {
-      receivedAt: RECEIVED,
-      userAgent:
-        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36",
-      isBot: false,
-    },
-  };
+    receivedAt: RECEIVED,
+    userAgent: CHROME_USER_AGENT,
+  });
 }
 
 function statusOf(outcome: BatchOutcome): string {

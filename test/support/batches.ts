@@ -6,6 +6,8 @@ import type {
   PagePayload,
   ScrollPayload,
 } from "../../app/ingest/payload-types";
+import { batchSchema } from "../../app/ingest/batch-schema.server";
+import type { PendingBatch } from "../../app/ingest/write-batch.server";
 
 export const T0 = Date.UTC(2026, 10, 20, 14, 0, 0);
 
@@ -100,4 +102,28 @@ export function postJson(
     headers: { "Content-Type": "text/plain", ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
+}
+
+/** A desktop Chrome user agent, for batches that need a real one. */
+export const CHROME_USER_AGENT =
+  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36";
+
+/** Parses a batch and pairs it with its request, as the endpoint hands it to the group writer. */
+export function pendingBatch(
+  payload: BatchPayload,
+  request: {
+    origin: string | null;
+    receivedAt: Date;
+    userAgent?: string | null;
+  },
+): PendingBatch {
+  return {
+    batch: batchSchema.parse(payload),
+    origin: request.origin,
+    context: {
+      receivedAt: request.receivedAt,
+      userAgent: request.userAgent ?? null,
+      isBot: false,
+    },
+  };
 }
