@@ -18,18 +18,22 @@ import {
   insertPageViews,
   pageIdsOf,
   raiseScrollDepth,
-  readKnownPages,
+  knownPagesRead,
   resolvePages,
+  slotLookupsOf,
+  snapshotSlotsRead,
+  type SlotLookup,
   type KnownPage,
   type PageRow,
 } from "./write-page-events.server";
+import { readTogether } from "./group-read.server";
 import { insertExposures } from "./write-exposures.server";
 import { insertShopifyEvents } from "./write-shopify-events.server";
 import {
   SessionTakenError,
   sessionOfAnotherVisitor,
   ownAttribution,
-  readVisits,
+  visitsRead,
   upsertVisitorSessions,
   type InheritingVisit,
   type OwnAttribution,
@@ -245,9 +249,10 @@ export async function writeGroup(
   const pageKeys = new Map<string, { shopId: string; id: string }>();
   const sessionKeys = new Map<string, { shopId: string; id: string }>();
   const inheriting: InheritingVisit[] = [];
+  const slotLookups: SlotLookup[] = [];
   const attributions = new Map<number, OwnAttribution>();
   const checkedSet = new Set(checked);
-  group.forEach(({ batch }, index) => {
+  group.forEach(({ batch, context }, index) => {
     const shop = shops[index];
     if (!shop) return;
     // A duplicate's visit is read too: its response carries a recording
@@ -260,6 +265,9 @@ export async function writeGroup(
     for (const id of pageIdsOf(batch)) {
       pageKeys.set(`${shop.id} ${id}`, { shopId: shop.id, id });
     }
+    slotLookups.push(
+      ...slotLookupsOf(shop, batch, context.receivedAt, context.isBot),
+    );
     const attribution = ownAttribution(shop, batch);
     attributions.set(index, attribution);
     if (attribution.inheritsPrevious) {
@@ -270,12 +278,11 @@ export async function writeGroup(
       });
     }
   });
-  const knownPages = await readKnownPages(client, [...pageKeys.values()]);
-  const storedVisits = await readVisits(
-    client,
-    [...sessionKeys.values()],
-    inheriting,
-  );
+  const [knownPages, storedVisits, storedSlots] = await readTogether(client, [
+    knownPagesRead([...pageKeys.values()]),
+    visitsRead([...sessionKeys.values()], inheriting),
+    snapshotSlotsRead(slotLookups),
+  ]);
   const knownSessions = new Map<
     string,
     { visitorId: string; clock: ClockEstimate | null }
@@ -371,7 +378,7 @@ export async function writeGroup(
     for (const item of accepted) await insertExposures(client, item);
     await markFirstEvents(client, accepted, shopRows.rows);
   }
-  const snapshots = await claimSnapshots(client, accepted);
+  const snapshots = await claimSnapshots(client, accepted, storedSlots);
   accepted.forEach((item, position) => {
     const index = acceptedIndex[position];
     outcomes[index] = {

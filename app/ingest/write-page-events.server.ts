@@ -4,7 +4,8 @@ import { bandOf } from "../analytics/viewport-bands";
 import type { ValidBatch, ValidEvent } from "./batch-schema.server";
 import { copyRows } from "./copy-rows.server";
 import { IngestError } from "./errors.server";
-import type { AcceptedBatch } from "./write-batch.server";
+import type { ReadPart } from "./group-read.server";
+import type { AcceptedBatch, IngestShop } from "./write-batch.server";
 
 // Page views and the events of the storefront script: clicks, scroll depth,
 // pointer moves and hovers, form fields and JavaScript errors.
@@ -95,25 +96,27 @@ export function resolvePages(
   return { pages, newPageIds };
 }
 
-/** Reads the stored page views among `keys` (shop id, page view id). */
-export async function readKnownPages(
-  client: pg.PoolClient,
+/**
+ * The read of the stored page views among `keys` (shop id, page view id),
+ * by shop id and page view id.
+ */
+export function knownPagesRead(
   keys: { shopId: string; id: string }[],
-): Promise<Map<string, KnownPage>> {
-  const known = new Map<string, KnownPage>();
-  if (keys.length === 0) return known;
-  const stored = await client.query<KnownPage & { shopId: string }>(
-    `SELECT pv."shopId", pv.id, pv.path, pv.device, pv."sessionId",
-            pv."viewportWidth", pv."viewportHeight"
-     FROM unnest($1::text[], $2::uuid[]) AS k(shop_id, id)
-     JOIN "PageView" pv ON pv."shopId" = k.shop_id AND pv.id = k.id`,
-    [keys.map((key) => key.shopId), keys.map((key) => key.id)],
-  );
-  for (const row of stored.rows) {
-    const { shopId, ...page } = row;
-    known.set(`${shopId} ${page.id}`, page);
-  }
-  return known;
+): ReadPart<Map<string, KnownPage>> {
+  return {
+    sql: `SELECT pv."shopId", pv.id, pv.path, pv.device, pv."sessionId",
+                 pv."viewportWidth", pv."viewportHeight"
+          FROM unnest($1::text[], $2::uuid[]) AS k(shop_id, id)
+          JOIN "PageView" pv ON pv."shopId" = k.shop_id AND pv.id = k.id`,
+    params: [keys.map((key) => key.shopId), keys.map((key) => key.id)],
+    empty: keys.length === 0,
+    read: (rows) =>
+      new Map(
+        (rows as unknown as (KnownPage & { shopId: string })[]).map(
+          ({ shopId, ...page }) => [`${shopId} ${page.id}`, page],
+        ),
+      ),
+  };
 }
 
 function compareText(a: string, b: string): number {
@@ -463,7 +466,7 @@ type SlotCandidate = ValidBatch["pages"][number] & {
 };
 
 /** Upload state and claim time of a stored snapshot slot. */
-interface SlotState {
+export interface SlotState {
   uploaded: boolean;
   claimedAtMs: number;
 }
@@ -484,15 +487,16 @@ interface SlotState {
 export async function claimSnapshots(
   client: pg.PoolClient,
   accepted: AcceptedBatch[],
+  stored: Map<string, SlotState>,
 ): Promise<string[][]> {
   const queues = slotQueues(accepted);
   const claimedPerBatch = accepted.map((): string[] => []);
   if (queues.size === 0) return claimedPerBatch;
 
-  // Most page views come after the day's slot is taken. A plain read skips
-  // them, because the upsert below locks the slot's row until the batch
-  // commits, and every batch of a busy page would wait on the others.
-  const stored = await readSlots(client, accepted, queues);
+  // Most page views come after the day's slot is taken. A plain read
+  // (`snapshotSlotsRead`, before the group's writes) skips them, because
+  // the upsert below locks the slot's row until the batch commits, and
+  // every batch of a busy page would wait on the others.
   const rounds: SlotCandidate[][] = [];
   for (const [key, queue] of queues) {
     let state = stored.get(key);
@@ -562,34 +566,72 @@ function slotColumns(accepted: AcceptedBatch[], pages: SlotCandidate[]) {
   ];
 }
 
-/** Reads the stored state of the queued slots, by slot key. */
-async function readSlots(
-  client: pg.PoolClient,
-  accepted: AcceptedBatch[],
-  queues: Map<string, SlotCandidate[]>,
-): Promise<Map<string, SlotState>> {
-  // Any candidate of a slot names it: they share the shop and local day.
-  const firsts = [...queues.values()].map((queue) => queue[0]);
+/** A page view of a batch whose snapshot slot may be free. */
+export interface SlotLookup {
+  shopId: string;
+  timezone: string;
+  receivedAt: Date;
+  path: string;
+  device: string;
+  viewportWidth: number;
+}
+
+/** The page views of a batch that may claim a snapshot slot; bots claim none. */
+export function slotLookupsOf(
+  shop: IngestShop,
+  batch: ValidBatch,
+  receivedAt: Date,
+  isBot: boolean,
+): SlotLookup[] {
+  if (isBot) return [];
+  return batch.pages.map((page) => ({
+    shopId: shop.id,
+    timezone: shop.timezone,
+    receivedAt,
+    path: page.path,
+    device: page.device,
+    viewportWidth: page.viewportWidth,
+  }));
+}
+
+/**
+ * The read of the stored state of the lookups' snapshot slots, by slot key.
+ * It runs before the group is checked, so it reads the slots of every page
+ * view the group lists; `claimSnapshots` uses those of the new ones.
+ */
+export function snapshotSlotsRead(
+  lookups: SlotLookup[],
+): ReadPart<Map<string, SlotState>> {
   // The claim time as epoch milliseconds: "createdAt" is a UTC timestamp
-  // without time zone, which pg would read in the process's time zone.
-  const result = await client.query<{
-    key: string;
-    uploaded: boolean;
-    claimedAtMs: number;
-  }>(
-    `SELECT s."shopId" || ' ' || to_char(s.day, 'YYYY-MM-DD') || ' ' ||
-            s.device || ' ' || s.band || ' ' || s.path AS key,
-            s."byteSize" > 0 AS uploaded,
-            (extract(epoch FROM s."createdAt") * 1000)::float8 AS "claimedAtMs"
-     FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[],
-                 $5::text[], $6::text[])
-       AS c(shop_id, received_at, tz, path, device, band)
-     JOIN "PageSnapshot" s ON s."shopId" = c.shop_id AND s.path = c.path
-       AND s.device = c.device AND s.band = c.band
-       AND s.day = (c.received_at AT TIME ZONE c.tz)::date`,
-    slotColumns(accepted, firsts),
-  );
-  return new Map(result.rows.map(({ key, ...state }) => [key, state]));
+  // without time zone.
+  return {
+    sql: `SELECT s."shopId" || ' ' || to_char(s.day, 'YYYY-MM-DD') || ' ' ||
+                 s.device || ' ' || s.band || ' ' || s.path AS key,
+                 s."byteSize" > 0 AS uploaded,
+                 (extract(epoch FROM s."createdAt") * 1000)::float8
+                   AS "claimedAtMs"
+          FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[],
+                      $5::text[], $6::text[])
+            AS c(shop_id, received_at, tz, path, device, band)
+          JOIN "PageSnapshot" s ON s."shopId" = c.shop_id AND s.path = c.path
+            AND s.device = c.device AND s.band = c.band
+            AND s.day = (c.received_at AT TIME ZONE c.tz)::date`,
+    params: [
+      lookups.map((lookup) => lookup.shopId),
+      lookups.map((lookup) => lookup.receivedAt),
+      lookups.map((lookup) => lookup.timezone),
+      lookups.map((lookup) => lookup.path),
+      lookups.map((lookup) => lookup.device),
+      lookups.map((lookup) => bandOf(lookup.viewportWidth).id),
+    ],
+    empty: lookups.length === 0,
+    read: (rows) =>
+      new Map(
+        (rows as unknown as (SlotState & { key: string })[]).map(
+          ({ key, uploaded, claimedAtMs }) => [key, { uploaded, claimedAtMs }],
+        ),
+      ),
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import type { ValidBatch } from "./batch-schema.server";
 import { IngestError } from "./errors.server";
+import type { ReadPart } from "./group-read.server";
 import { classifyChannel, deviceFromUserAgent } from "./traffic-channel";
 import type { AcceptedBatch, IngestShop } from "./write-batch.server";
 import {
@@ -108,76 +109,100 @@ const inheritKey = (visit: InheritingVisit) =>
   `${visit.shopId} ${visit.visitorId} ${visit.sessionId}`;
 
 /**
- * Reads the stored visits among `keys` and, for each of `inheriting`, the
- * visitor's latest other visit that has a channel. One statement reads
- * both, because each statement of a group adds a round trip to the time
- * its batches wait.
+ * The read of the stored visits among `keys` and, for each of `inheriting`,
+ * the visitor's latest other visit that has a channel.
  */
-export async function readVisits(
-  client: pg.PoolClient,
+export function visitsRead(
   keys: { shopId: string; id: string }[],
   inheriting: InheritingVisit[],
-): Promise<StoredVisits> {
-  const stored: StoredVisits = { visits: new Map(), previous: new Map() };
-  if (keys.length === 0 && inheriting.length === 0) return stored;
-  const rows = await client.query<
-    StoredVisit & { shopId: string; forSessionId: string | null }
-  >(
-    `SELECT s."shopId", s.id AS "sessionId", s."visitorId",
-            s."shopId" || ' ' || s."visitorId" AS "visitorKey",
-            s."startedAt", s.channel, s."utmSource", s."utmMedium",
-            s."utmCampaign", s."clockOffsetMs", s."clockObservedAt",
-            EXISTS (SELECT 1 FROM "Recording" r
-                    WHERE r."shopId" = s."shopId" AND r."sessionId" = s.id)
-              AS recorded,
-            NULL::uuid AS "forSessionId"
-     FROM unnest($1::text[], $2::uuid[]) AS k(shop_id, id)
-     JOIN "VisitorSession" s ON s."shopId" = k.shop_id AND s.id = k.id
-     UNION ALL
-     SELECT k.shop_id, prev.id, k.visitor_id,
-            k.shop_id || ' ' || k.visitor_id,
-            prev."startedAt", prev.channel, prev."utmSource",
-            prev."utmMedium", prev."utmCampaign", NULL, NULL, false,
-            k.session_id
-     FROM unnest($3::text[], $4::uuid[], $5::uuid[])
-       AS k(shop_id, visitor_id, session_id)
-     CROSS JOIN LATERAL (
-       SELECT id, "startedAt", channel, "utmSource", "utmMedium", "utmCampaign"
-       FROM "VisitorSession"
-       WHERE "shopId" = k.shop_id AND "visitorId" = k.visitor_id
-         AND id <> k.session_id AND channel IS NOT NULL
-       ORDER BY "startedAt" DESC
-       LIMIT 1
-     ) prev`,
-    [
+): ReadPart<StoredVisits> {
+  return {
+    sql: `SELECT s."shopId", s.id AS "sessionId", s."visitorId",
+                 (extract(epoch FROM s."startedAt") * 1000)::float8
+                   AS "startedAtMs",
+                 s.channel, s."utmSource", s."utmMedium", s."utmCampaign",
+                 s."clockOffsetMs",
+                 (extract(epoch FROM s."clockObservedAt") * 1000)::float8
+                   AS "clockObservedAtMs",
+                 EXISTS (SELECT 1 FROM "Recording" r
+                         WHERE r."shopId" = s."shopId" AND r."sessionId" = s.id)
+                   AS recorded,
+                 NULL::uuid AS "forSessionId"
+          FROM unnest($1::text[], $2::uuid[]) AS k(shop_id, id)
+          JOIN "VisitorSession" s ON s."shopId" = k.shop_id AND s.id = k.id
+          UNION ALL
+          SELECT k.shop_id, prev.id, k.visitor_id,
+                 (extract(epoch FROM prev."startedAt") * 1000)::float8,
+                 prev.channel, prev."utmSource", prev."utmMedium",
+                 prev."utmCampaign", NULL, NULL, false, k.session_id
+          FROM unnest($3::text[], $4::uuid[], $5::uuid[])
+            AS k(shop_id, visitor_id, session_id)
+          CROSS JOIN LATERAL (
+            SELECT id, "startedAt", channel, "utmSource", "utmMedium",
+                   "utmCampaign"
+            FROM "VisitorSession"
+            WHERE "shopId" = k.shop_id AND "visitorId" = k.visitor_id
+              AND id <> k.session_id AND channel IS NOT NULL
+            ORDER BY "startedAt" DESC
+            LIMIT 1
+          ) prev`,
+    params: [
       keys.map((key) => key.shopId),
       keys.map((key) => key.id),
       inheriting.map((visit) => visit.shopId),
       inheriting.map((visit) => visit.visitorId),
       inheriting.map((visit) => visit.sessionId),
     ],
-  );
-  for (const { shopId, forSessionId, ...row } of rows.rows) {
-    if (forSessionId === null) {
-      stored.visits.set(`${shopId} ${row.sessionId}`, row);
+    empty: keys.length === 0 && inheriting.length === 0,
+    read: (rows) => storedVisitsOf(rows as unknown as VisitRow[]),
+  };
+}
+
+/** A row of `visitsRead`, with its times as epoch milliseconds. */
+interface VisitRow {
+  shopId: string;
+  sessionId: string;
+  visitorId: string;
+  startedAtMs: number;
+  channel: string | null;
+  utmSource: string | null;
+  utmMedium: string | null;
+  utmCampaign: string | null;
+  clockOffsetMs: number | null;
+  clockObservedAtMs: number | null;
+  recorded: boolean;
+  forSessionId: string | null;
+}
+
+function storedVisitsOf(rows: VisitRow[]): StoredVisits {
+  const stored: StoredVisits = { visits: new Map(), previous: new Map() };
+  for (const row of rows) {
+    const { shopId, sessionId, visitorId, channel } = row;
+    const { utmSource, utmMedium, utmCampaign } = row;
+    const inherited = {
+      visitorKey: `${shopId} ${visitorId}`,
+      sessionId,
+      startedAt: new Date(row.startedAtMs),
+      channel,
+      utmSource,
+      utmMedium,
+      utmCampaign,
+    };
+    if (row.forSessionId === null) {
+      stored.visits.set(`${shopId} ${sessionId}`, {
+        ...inherited,
+        visitorId,
+        clockOffsetMs: row.clockOffsetMs,
+        clockObservedAt:
+          row.clockObservedAtMs === null
+            ? null
+            : new Date(row.clockObservedAtMs),
+        recorded: row.recorded,
+      });
     } else {
-      const { visitorKey, sessionId, startedAt, channel } = row;
-      const { utmSource, utmMedium, utmCampaign } = row;
       stored.previous.set(
-        inheritKey({
-          shopId,
-          visitorId: row.visitorId,
-          sessionId: forSessionId,
-        }),
-        {
-          visitorKey,
-          sessionId,
-          startedAt,
-          channel,
-          utmSource,
-          utmMedium,
-          utmCampaign,
-        },
+        inheritKey({ shopId, visitorId, sessionId: row.forSessionId }),
+        inherited,
       );
     }
   }
