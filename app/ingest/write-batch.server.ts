@@ -150,29 +150,13 @@ export async function writeGroup(
     outcomes[index] = { ok: false, error };
   };
 
-  // The shops, each checked for installation and the request's origin.
-  const domains = [...new Set(group.map((pending) => pending.batch.shop))];
-  // The shops' recording settings are read here for the directives below.
-  const shopRows = await client.query<
-    ShopForIngest & {
-      uninstalledAt: Date | null;
-      firstEventAt: Date | null;
-      recording: SavedRecordingSettings | null;
-    }
-  >(
-    `SELECT s.id, s.domain, s.timezone, s."storefrontOrigins",
-            s."uninstalledAt", s."firstEventAt",
-            CASE WHEN r."shopId" IS NULL THEN NULL
-                 ELSE json_build_object(
-                   'sampleRate', r."sampleRate",
-                   'frictionCapture', r."frictionCapture",
-                   'maskSelectors', r."maskSelectors")
-            END AS recording
-     FROM "Shop" s LEFT JOIN "RecordingSettings" r ON r."shopId" = s.id
-     WHERE s.domain = ANY($1::text[])`,
-    [domains],
+  // The shops, each checked for installation and the request's origin, and
+  // the batch ids claimed, so that a retry is a duplicate.
+  const { shopRows, claimed, claimSentBy } = await readShopsAndClaim(
+    client,
+    group,
   );
-  const shopsByDomain = new Map(shopRows.rows.map((row) => [row.domain, row]));
+  const shopsByDomain = new Map(shopRows.map((row) => [row.domain, row]));
   const shops: (ShopForIngest | undefined)[] = group.map((pending, index) => {
     try {
       const shop = checkedShop(
@@ -187,8 +171,8 @@ export async function writeGroup(
     }
   });
 
-  // Claim the batch ids. A copy later in the group is a duplicate of the
-  // first; an id claimed before is a duplicate of that batch.
+  // A copy later in the group is a duplicate of the first copy that passed
+  // the checks above. An id claimed before the group is a duplicate too.
   const claimOrder: number[] = [];
   const firstCopy = new Map<string, number>();
   const copyOf = new Map<number, number>();
@@ -202,28 +186,9 @@ export async function writeGroup(
       claimOrder.push(index);
     } else copyOf.set(index, first);
   });
-  const claimed = new Set<string>();
-  if (claimOrder.length > 0) {
-    const result = await client.query<{ shopId: string; id: string }>(
-      `INSERT INTO "IngestBatch"
-         ("shopId", id, "eventCount", "pageCount", "receivedAt")
-       SELECT * FROM unnest($1::text[], $2::uuid[], $3::int[], $4::int[],
-                            $5::timestamptz[])
-       ON CONFLICT ("shopId", id) DO NOTHING
-       RETURNING "shopId", id`,
-      [
-        claimOrder.map((index) => shops[index]!.id),
-        claimOrder.map((index) => group[index].batch.batchId),
-        claimOrder.map((index) => group[index].batch.events.length),
-        claimOrder.map((index) => group[index].batch.pages.length),
-        claimOrder.map((index) => group[index].context.receivedAt),
-      ],
-    );
-    for (const row of result.rows) claimed.add(`${row.shopId} ${row.id}`);
-  }
-  const fresh = claimOrder.filter((index) =>
-    claimed.has(`${shops[index]!.id} ${group[index].batch.batchId}`),
-  );
+  const claimKey = (index: number) =>
+    `${shops[index]!.id} ${group[index].batch.batchId}`;
+  const fresh = claimOrder.filter((index) => claimed.has(claimKey(index)));
   const freshSet = new Set(fresh);
   const duplicate = (index: number): BatchOutcome => ({
     ok: true,
@@ -238,8 +203,6 @@ export async function writeGroup(
   // stored or written by an earlier batch of the group. A later copy of a
   // new batch is checked too, unless an earlier copy was accepted, since a
   // rejected batch leaves no receipt and its retry is checked afresh.
-  const claimKey = (index: number) =>
-    `${shops[index]!.id} ${group[index].batch.batchId}`;
   const checked = group
     .map((_, index) => index)
     .filter((index) => {
@@ -343,25 +306,25 @@ export async function writeGroup(
       reject(index, error);
     }
   }
-  const rejectedClaims = fresh.filter(
-    (index) => !acceptedClaims.has(claimKey(index)),
-  );
+  // A rejected batch leaves no receipt, so a corrected retry is stored.
+  // That includes an id claimed for a batch whose every copy failed the
+  // shop checks.
+  const rejectedClaims = [...claimed].filter((key) => !acceptedClaims.has(key));
   if (rejectedClaims.length > 0) {
-    // A rejected batch leaves no receipt, so a corrected retry is stored.
+    const ids = rejectedClaims.map((key) => key.split(" "));
     await client.query(
       `DELETE FROM "IngestBatch" b
        USING unnest($1::text[], $2::uuid[]) AS r(shop_id, id)
        WHERE b."shopId" = r.shop_id AND b.id = r.id`,
-      [
-        rejectedClaims.map((index) => shops[index]!.id),
-        rejectedClaims.map((index) => group[index].batch.batchId),
-      ],
+      [ids.map(([shopId]) => shopId), ids.map(([, id]) => id)],
     );
   }
+  // The receipt counts the accepted copy, which need not be the one whose
+  // counts the claim wrote.
   await recountCopies(
     client,
     acceptedIndex
-      .filter((index) => copyOf.has(index))
+      .filter((index) => claimSentBy.get(claimKey(index)) !== index)
       .map((index) => ({
         shopId: shops[index]!.id,
         batch: group[index].batch,
@@ -376,7 +339,7 @@ export async function writeGroup(
     await raiseScrollDepth(client, deepest, inserted);
     await insertShopifyEvents(client, accepted);
     for (const item of accepted) await insertExposures(client, item);
-    await markFirstEvents(client, accepted, shopRows.rows);
+    await markFirstEvents(client, accepted, shopRows);
   }
   const snapshots = await claimSnapshots(client, accepted, storedSlots);
   accepted.forEach((item, position) => {
@@ -397,10 +360,95 @@ export async function writeGroup(
   addRecordingDirectives(
     group,
     outcomes as BatchOutcome[],
-    new Map(shopRows.rows.map((row) => [row.id, row.recording])),
+    new Map(shopRows.map((row) => [row.id, row.recording])),
     storedVisits,
   );
   return outcomes as BatchOutcome[];
+}
+
+/** A shop of a group, with what the checks, receipts and directives need. */
+type GroupShop = ShopForIngest & {
+  uninstalledAt: Date | null;
+  firstEventAt: Date | null;
+  recording: SavedRecordingSettings | null;
+};
+
+/**
+ * Reads the group's shops and claims the batch ids of installed shops, in
+ * one statement. Each distinct id is claimed once, with the counts of its
+ * first copy. `claimed` lists the ids this group claimed ("shop id, batch
+ * id"); `claimSentBy` names the batch whose counts each claim wrote.
+ */
+async function readShopsAndClaim(
+  client: pg.PoolClient,
+  group: PendingBatch[],
+): Promise<{
+  shopRows: GroupShop[];
+  claimed: Set<string>;
+  claimSentBy: Map<string, number>;
+}> {
+  const sent: number[] = [];
+  const sentKeys = new Set<string>();
+  group.forEach(({ batch }, index) => {
+    const key = `${batch.shop} ${batch.batchId}`;
+    if (sentKeys.has(key)) return;
+    sentKeys.add(key);
+    sent.push(index);
+  });
+  // A claim waits for a concurrent transaction that inserted the same id. The
+  // reads of visits and page views come in a later statement, so they see
+  // what that transaction committed.
+  const result = await client.query<GroupShop & { claimedId: string | null }>(
+    `WITH shop AS (
+       SELECT s.id, s.domain, s.timezone, s."storefrontOrigins",
+              s."uninstalledAt", s."firstEventAt",
+              CASE WHEN r."shopId" IS NULL THEN NULL
+                   ELSE json_build_object(
+                     'sampleRate', r."sampleRate",
+                     'frictionCapture', r."frictionCapture",
+                     'maskSelectors', r."maskSelectors")
+              END AS recording
+       FROM "Shop" s LEFT JOIN "RecordingSettings" r ON r."shopId" = s.id
+       WHERE s.domain = ANY($1::text[])
+     ), claim AS (
+       INSERT INTO "IngestBatch"
+         ("shopId", id, "eventCount", "pageCount", "receivedAt")
+       SELECT shop.id, c.id, c.events, c.pages, c.received_at
+       FROM unnest($2::text[], $3::uuid[], $4::int[], $5::int[],
+                   $6::timestamptz[])
+         WITH ORDINALITY AS c(domain, id, events, pages, received_at, n)
+       JOIN shop ON shop.domain = c.domain AND shop."uninstalledAt" IS NULL
+       ORDER BY c.n
+       ON CONFLICT ("shopId", id) DO NOTHING
+       RETURNING "shopId", id
+     )
+     SELECT shop.*, NULL::uuid AS "claimedId" FROM shop
+     UNION ALL
+     SELECT claim."shopId", NULL, NULL, NULL, NULL, NULL, NULL, claim.id
+     FROM claim`,
+    [
+      [...new Set(group.map((pending) => pending.batch.shop))],
+      sent.map((index) => group[index].batch.shop),
+      sent.map((index) => group[index].batch.batchId),
+      sent.map((index) => group[index].batch.events.length),
+      sent.map((index) => group[index].batch.pages.length),
+      sent.map((index) => group[index].context.receivedAt),
+    ],
+  );
+  const shopRows: GroupShop[] = [];
+  const claimed = new Set<string>();
+  for (const { claimedId, ...row } of result.rows) {
+    if (claimedId === null) shopRows.push(row);
+    else claimed.add(`${row.id} ${claimedId}`);
+  }
+  const idOf = new Map(shopRows.map((row) => [row.domain, row.id]));
+  const claimSentBy = new Map(
+    sent.map((index) => {
+      const { shop, batchId } = group[index].batch;
+      return [`${idOf.get(shop)} ${batchId}`, index] as const;
+    }),
+  );
+  return { shopRows, claimed, claimSentBy };
 }
 
 /**

@@ -139,6 +139,37 @@ describe("a group with rejected batches", () => {
     expect(retry.map(statusOf)).toEqual(["stored"]);
   });
 
+  it("stores a copy after a rejected one", async () => {
+    const shop = await createShop("group-copies.myshopify.com");
+    const batch = makeBatch(shop.domain);
+    // The same id with fewer events, from a page the shop does not own.
+    const forged = { ...batch, events: batch.events.slice(0, 1) };
+    const elsewhere = { origin: "https://elsewhere.example" };
+    const lonely = makeBatch(shop.domain);
+
+    const outcomes = await groupOf([
+      pending(forged, elsewhere),
+      pending(batch),
+      pending(lonely, elsewhere),
+    ]);
+    expect(outcomes.map(statusOf)).toEqual([
+      "403 origin_not_allowed",
+      "stored",
+      "403 origin_not_allowed",
+    ]);
+    // The receipt counts the stored copy, and the batch rejected in every
+    // copy left none.
+    const receipts = await prisma.ingestBatch.findMany({
+      where: { shopId: shop.id },
+    });
+    expect(receipts.map((receipt) => receipt.id)).toEqual([batch.batchId]);
+    expect(receipts[0].eventCount).toBe(batch.events.length);
+    expect(receipts[0].pageCount).toBe(batch.pages.length);
+
+    const retry = await groupOf([pending(lonely)]);
+    expect(retry.map(statusOf)).toEqual(["stored"]);
+  });
+
   it("uses a page view from earlier", async () => {
     const shop = await createShop("group-chain.myshopify.com");
     const page = makePage({
