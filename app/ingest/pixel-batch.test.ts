@@ -171,6 +171,31 @@ describe("pixel batches", () => {
     // agent does not override it.
     expect(sessions[0].device).toBe("desktop");
   });
+
+  it("takes a later viewport's device", async () => {
+    const pixel = pixelBatch();
+    await post(
+      pixel,
+      "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148",
+    );
+    const guessed = await prisma.visitorSession.findFirstOrThrow({
+      where: { shopId, id: pixel.sessionId },
+    });
+    expect(guessed.device).toBe("mobile");
+
+    // The storefront script then measures a desktop-wide viewport, which
+    // replaces the user agent's guess.
+    await post(
+      makeBatch(SHOP, {
+        visitorId: pixel.visitorId,
+        sessionId: pixel.sessionId,
+      }),
+    );
+    const measured = await prisma.visitorSession.findFirstOrThrow({
+      where: { shopId, id: pixel.sessionId },
+    });
+    expect(measured.device).toBe("desktop");
+  });
 });
 
 describe("traffic source", () => {

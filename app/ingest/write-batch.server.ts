@@ -15,7 +15,8 @@ import {
   claimSnapshots,
   deepestScrolls,
   insertEvents,
-  insertPageViews,
+  assertRacedPageViewsOwn,
+  pageViewsInsert,
   pageIdsOf,
   raiseScrollDepth,
   knownPagesRead,
@@ -26,7 +27,7 @@ import {
   type KnownPage,
   type PageRow,
 } from "./write-page-events.server";
-import { readTogether } from "./group-read.server";
+import { queryTogether } from "./query-together.server";
 import { insertExposures } from "./write-exposures.server";
 import { insertShopifyEvents } from "./write-shopify-events.server";
 import {
@@ -34,7 +35,7 @@ import {
   sessionOfAnotherVisitor,
   ownAttribution,
   visitsRead,
-  upsertVisitorSessions,
+  visitorSessionsUpsert,
   type InheritingVisit,
   type OwnAttribution,
   type StoredVisits,
@@ -241,7 +242,7 @@ export async function writeGroup(
       });
     }
   });
-  const [knownPages, storedVisits, storedSlots] = await readTogether(client, [
+  const [knownPages, storedVisits, storedSlots] = await queryTogether(client, [
     knownPagesRead([...pageKeys.values()]),
     visitsRead([...sessionKeys.values()], inheriting),
     snapshotSlotsRead(slotLookups),
@@ -332,11 +333,14 @@ export async function writeGroup(
   );
 
   if (accepted.length > 0) {
-    await upsertVisitorSessions(client, accepted, storedVisits);
     const deepest = deepestScrolls(accepted);
-    const inserted = await insertPageViews(client, accepted, deepest);
+    const [, pageViews] = await queryTogether(client, [
+      visitorSessionsUpsert(accepted, storedVisits),
+      pageViewsInsert(accepted, deepest),
+    ]);
+    await assertRacedPageViewsOwn(client, pageViews.raced);
     await insertEvents(client, accepted);
-    await raiseScrollDepth(client, deepest, inserted);
+    await raiseScrollDepth(client, deepest, pageViews.written);
     await insertShopifyEvents(client, accepted);
     for (const item of accepted) await insertExposures(client, item);
     await markFirstEvents(client, accepted, shopRows);

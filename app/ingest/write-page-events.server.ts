@@ -4,7 +4,7 @@ import { bandOf } from "../analytics/viewport-bands";
 import type { ValidBatch, ValidEvent } from "./batch-schema.server";
 import { copyRows } from "./copy-rows.server";
 import { IngestError } from "./errors.server";
-import type { ReadPart } from "./group-read.server";
+import type { QueryPart } from "./query-together.server";
 import type { AcceptedBatch, IngestShop } from "./write-batch.server";
 
 // Page views and the events of the storefront script: clicks, scroll depth,
@@ -102,7 +102,7 @@ export function resolvePages(
  */
 export function knownPagesRead(
   keys: { shopId: string; id: string }[],
-): ReadPart<Map<string, KnownPage>> {
+): QueryPart<Map<string, KnownPage>> {
   return {
     sql: `SELECT pv."shopId", pv.id, pv.path, pv.device, pv."sessionId",
                  pv."viewportWidth", pv."viewportHeight"
@@ -152,17 +152,22 @@ export class PageTakenError extends Error {
   }
 }
 
+/** The page views a group's insert wrote, and those a concurrent writer took. */
+export interface InsertedPageViews {
+  /** Written page views, by shop id and page view id. */
+  written: Set<string>;
+  /** Page views new to the checks that the insert found already stored. */
+  raced: { shopId: string; id: string; sessionId: string }[];
+}
+
 /**
- * Inserts the listed page views; the first entry of a page view wins. A
- * page view new to the checks but written by a concurrent transaction for
- * another visit makes this throw `PageTakenError`, since the batch's events
- * would otherwise land on someone else's page view.
+ * Builds the insert of the listed page views; the first entry of a page
+ * view wins. Its `raced` rows go to `assertRacedPageViewsOwn`.
  */
-export async function insertPageViews(
-  client: pg.PoolClient,
+export function pageViewsInsert(
   accepted: AcceptedBatch[],
   deepest: Map<string, ScrollReport>,
-): Promise<Set<string>> {
+): QueryPart<InsertedPageViews> {
   const rows = new Map<
     string,
     { item: AcceptedBatch; page: ValidBatch["pages"][number] }
@@ -173,22 +178,22 @@ export async function insertPageViews(
       if (!rows.has(key)) rows.set(key, { item, page });
     }
   }
-  if (rows.size === 0) return new Set();
   const list = byShopAndId([...rows.values()], (row) => [
     row.item.shop.id,
     row.page.id,
   ]);
-  const inserted = await client.query<{ shopId: string; id: string }>(
-    `INSERT INTO "PageView"
-       ("shopId", id, "sessionId", path, title, referrer, "startedAt",
-        "viewportWidth", "viewportHeight", device, "maxScrollPx",
-        "documentHeight")
-     SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[],
-                          $5::text[], $6::text[], $7::timestamptz[], $8::int[],
-                          $9::int[], $10::text[], $11::int[], $12::int[])
-     ON CONFLICT ("shopId", id) DO NOTHING
-     RETURNING "shopId", id`,
-    [
+  return {
+    sql: `INSERT INTO "PageView"
+            ("shopId", id, "sessionId", path, title, referrer, "startedAt",
+             "viewportWidth", "viewportHeight", device, "maxScrollPx",
+             "documentHeight")
+          SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[],
+                               $4::text[], $5::text[], $6::text[],
+                               $7::timestamptz[], $8::int[], $9::int[],
+                               $10::text[], $11::int[], $12::int[])
+          ON CONFLICT ("shopId", id) DO NOTHING
+          RETURNING "shopId", id`,
+    params: [
       list.map((row) => row.item.shop.id),
       list.map((row) => row.page.id),
       list.map((row) => row.item.batch.sessionId),
@@ -208,16 +213,39 @@ export async function insertPageViews(
         (row) => deepest.get(`${row.item.shop.id} ${row.page.id}`)?.height ?? 0,
       ),
     ],
-  );
-  const written = new Set(
-    inserted.rows.map((row) => `${row.shopId} ${row.id}`),
-  );
-  const raced = list.filter(
-    (row) =>
-      row.item.newPageIds.has(row.page.id) &&
-      !written.has(`${row.item.shop.id} ${row.page.id}`),
-  );
-  if (raced.length === 0) return written;
+    empty: list.length === 0,
+    read: (inserted) => {
+      const written = new Set(
+        (inserted as { shopId: string; id: string }[]).map(
+          (row) => `${row.shopId} ${row.id}`,
+        ),
+      );
+      const raced = list
+        .filter(
+          (row) =>
+            row.item.newPageIds.has(row.page.id) &&
+            !written.has(`${row.item.shop.id} ${row.page.id}`),
+        )
+        .map((row) => ({
+          shopId: row.item.shop.id,
+          id: row.page.id,
+          sessionId: row.item.batch.sessionId,
+        }));
+      return { written, raced };
+    },
+  };
+}
+
+/**
+ * Throws `PageTakenError` if a concurrent transaction wrote one of the
+ * raced page views for another visit, since the batch's events would
+ * otherwise land on someone else's page view.
+ */
+export async function assertRacedPageViewsOwn(
+  client: pg.PoolClient,
+  raced: InsertedPageViews["raced"],
+) {
+  if (raced.length === 0) return;
   // The insert waited for the conflicting rows to commit, so this query
   // reads them.
   const owners = await client.query<{ count: string }>(
@@ -226,13 +254,12 @@ export async function insertPageViews(
      JOIN "PageView" pv ON pv."shopId" = r.shop_id AND pv.id = r.id
      WHERE pv."sessionId" <> r.session_id`,
     [
-      raced.map((row) => row.item.shop.id),
-      raced.map((row) => row.page.id),
-      raced.map((row) => row.item.batch.sessionId),
+      raced.map((row) => row.shopId),
+      raced.map((row) => row.id),
+      raced.map((row) => row.sessionId),
     ],
   );
   if (Number(owners.rows[0].count) > 0) throw new PageTakenError();
-  return written;
 }
 
 /** One InteractionEvent row's type-specific columns; absent ones are null. */
@@ -601,7 +628,7 @@ export function slotLookupsOf(
  */
 export function snapshotSlotsRead(
   lookups: SlotLookup[],
-): ReadPart<Map<string, SlotState>> {
+): QueryPart<Map<string, SlotState>> {
   // The claim time as epoch milliseconds: "createdAt" is a UTC timestamp
   // without time zone.
   return {

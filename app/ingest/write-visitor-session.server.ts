@@ -1,7 +1,6 @@
-import type pg from "pg";
 import type { ValidBatch } from "./batch-schema.server";
 import { IngestError } from "./errors.server";
-import type { ReadPart } from "./group-read.server";
+import type { QueryPart } from "./query-together.server";
 import { classifyChannel, deviceFromUserAgent } from "./traffic-channel";
 import type { AcceptedBatch, IngestShop } from "./write-batch.server";
 import {
@@ -115,7 +114,7 @@ const inheritKey = (visit: InheritingVisit) =>
 export function visitsRead(
   keys: { shopId: string; id: string }[],
   inheriting: InheritingVisit[],
-): ReadPart<StoredVisits> {
+): QueryPart<StoredVisits> {
   return {
     sql: `SELECT s."shopId", s.id AS "sessionId", s."visitorId",
                  (extract(epoch FROM s."startedAt") * 1000)::float8
@@ -330,21 +329,20 @@ function mergeSession(row: SessionRow, later: SessionRow) {
 }
 
 /**
- * Inserts or extends the visits. The first batch that carries the source
- * sets it, and later ones never replace it. The device comes from the
- * storefront script's viewport when it has one, else from the user agent.
- * The checks must already have found each session free or its batch's
- * visitor's. A row that a concurrent writer gave to another visitor makes
- * this throw `SessionTakenError`, and the caller writes the batches one by
- * one.
+ * Builds the upsert that inserts or extends the group's visits. The first
+ * batch that carries the source sets it, and later ones never replace it.
+ * The device comes from the storefront script's viewport when it has one,
+ * else from the user agent. The checks must already have found each
+ * session free or its batch's visitor's. A row that a concurrent writer
+ * gave to another visitor makes the part's read throw `SessionTakenError`,
+ * and the caller writes the batches one by one.
  */
-export async function upsertVisitorSessions(
-  client: pg.PoolClient,
+export function visitorSessionsUpsert(
   accepted: AcceptedBatch[],
   stored: StoredVisits,
-) {
+): QueryPart<void> {
   const sources = attributions(accepted, stored);
-  const rows = new Map<string, SessionRow>();
+  const byKey = new Map<string, SessionRow>();
   accepted.forEach((item, index) => {
     const { batch } = item;
     const times = timesOf(batch);
@@ -369,58 +367,54 @@ export async function upsertVisitorSessions(
       clockObservedAt: new Date(item.clock.observedAt),
     };
     const key = `${row.shopId} ${row.id}`;
-    const earlier = rows.get(key);
+    const earlier = byKey.get(key);
     if (earlier) mergeSession(earlier, row);
-    else rows.set(key, row);
+    else byKey.set(key, row);
   });
-  const list = byShopAndId([...rows.values()], (row) => [row.shopId, row.id]);
-  // Rows whose device came from a viewport replace the stored device, the
-  // others keep it: one statement for each kind.
-  let written = 0;
-  for (const fromViewport of [true, false]) {
-    const part = list.filter((row) => row.fromViewport === fromViewport);
-    if (part.length > 0) {
-      written += await writeSessions(client, part, fromViewport);
-    }
-  }
-  if (written !== list.length) throw new SessionTakenError();
-}
-
-async function writeSessions(
-  client: pg.PoolClient,
-  rows: SessionRow[],
-  fromViewport: boolean,
-): Promise<number> {
+  const rows = byShopAndId([...byKey.values()], (row) => [row.shopId, row.id]);
   const column = <K extends keyof SessionRow>(name: K) =>
     rows.map((row) => row[name]);
-  const written = await client.query(
-    `INSERT INTO "VisitorSession" AS stored
-       ("shopId", id, "visitorId", "startedAt", "lastSeenAt", device,
-        "userAgent", "isBot", "landingPath", referrer, "clientId", channel,
-        "utmSource", "utmMedium", "utmCampaign", "clockOffsetMs",
-        "clockObservedAt")
-     SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[],
-                          $4::timestamptz[], $5::timestamptz[], $6::text[],
-                          $7::text[], $8::bool[], $9::text[], $10::text[],
-                          $11::text[], $12::text[], $13::text[], $14::text[],
-                          $15::text[], $17::float8[], $18::timestamptz[])
-     ON CONFLICT ("shopId", id) DO UPDATE SET
-       "startedAt" = LEAST(stored."startedAt", EXCLUDED."startedAt"),
-       "lastSeenAt" = GREATEST(stored."lastSeenAt", EXCLUDED."lastSeenAt"),
-       "isBot" = stored."isBot" OR EXCLUDED."isBot",
-       device = CASE WHEN $16 THEN EXCLUDED.device ELSE stored.device END,
-       "clientId" = COALESCE(stored."clientId", EXCLUDED."clientId"),
-       "landingPath" = COALESCE(stored."landingPath", EXCLUDED."landingPath"),
-       referrer = COALESCE(stored.referrer, EXCLUDED.referrer),
-       channel = COALESCE(stored.channel, EXCLUDED.channel),
-       "utmSource" = COALESCE(stored."utmSource", EXCLUDED."utmSource"),
-       "utmMedium" = COALESCE(stored."utmMedium", EXCLUDED."utmMedium"),
-       "utmCampaign" = COALESCE(stored."utmCampaign", EXCLUDED."utmCampaign"),
-       "clockOffsetMs" = EXCLUDED."clockOffsetMs",
-       "clockObservedAt" = EXCLUDED."clockObservedAt"
-     WHERE stored."visitorId" = EXCLUDED."visitorId"
-     RETURNING id`,
-    [
+  // A device from a viewport replaces the stored one, a device from the
+  // user agent does not. ON CONFLICT sees only the table's columns, so the
+  // flag is looked up by the row's key.
+  return {
+    sql: `INSERT INTO "VisitorSession" AS stored
+            ("shopId", id, "visitorId", "startedAt", "lastSeenAt", device,
+             "userAgent", "isBot", "landingPath", referrer, "clientId",
+             channel, "utmSource", "utmMedium", "utmCampaign",
+             "clockOffsetMs", "clockObservedAt")
+          SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[],
+                               $4::timestamptz[], $5::timestamptz[],
+                               $6::text[], $7::text[], $8::bool[],
+                               $9::text[], $10::text[], $11::text[],
+                               $12::text[], $13::text[], $14::text[],
+                               $15::text[], $17::float8[],
+                               $18::timestamptz[])
+          ON CONFLICT ("shopId", id) DO UPDATE SET
+            "startedAt" = LEAST(stored."startedAt", EXCLUDED."startedAt"),
+            "lastSeenAt" = GREATEST(stored."lastSeenAt", EXCLUDED."lastSeenAt"),
+            "isBot" = stored."isBot" OR EXCLUDED."isBot",
+            device = CASE WHEN (
+                       SELECT f.from_viewport
+                       FROM unnest($1::text[], $2::uuid[], $16::bool[])
+                         AS f(shop_id, id, from_viewport)
+                       WHERE f.shop_id = EXCLUDED."shopId"
+                         AND f.id = EXCLUDED.id)
+                     THEN EXCLUDED.device ELSE stored.device END,
+            "clientId" = COALESCE(stored."clientId", EXCLUDED."clientId"),
+            "landingPath" = COALESCE(stored."landingPath",
+                                     EXCLUDED."landingPath"),
+            referrer = COALESCE(stored.referrer, EXCLUDED.referrer),
+            channel = COALESCE(stored.channel, EXCLUDED.channel),
+            "utmSource" = COALESCE(stored."utmSource", EXCLUDED."utmSource"),
+            "utmMedium" = COALESCE(stored."utmMedium", EXCLUDED."utmMedium"),
+            "utmCampaign" = COALESCE(stored."utmCampaign",
+                                     EXCLUDED."utmCampaign"),
+            "clockOffsetMs" = EXCLUDED."clockOffsetMs",
+            "clockObservedAt" = EXCLUDED."clockObservedAt"
+          WHERE stored."visitorId" = EXCLUDED."visitorId"
+          RETURNING id`,
+    params: [
       column("shopId"),
       column("id"),
       column("visitorId"),
@@ -436,12 +430,15 @@ async function writeSessions(
       column("utmSource"),
       column("utmMedium"),
       column("utmCampaign"),
-      fromViewport,
+      column("fromViewport"),
       column("clockOffsetMs"),
       column("clockObservedAt"),
     ],
-  );
-  return written.rowCount ?? 0;
+    empty: rows.length === 0,
+    read: (written) => {
+      if (written.length !== rows.length) throw new SessionTakenError();
+    },
+  };
 }
 
 /** A visit of the group belongs to another visitor by the time it is written. */
