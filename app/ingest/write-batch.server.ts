@@ -18,7 +18,7 @@ import {
   assertRacedPageViewsOwn,
   pageViewsInsert,
   pageIdsOf,
-  raiseScrollDepth,
+  scrollDepthUpdate,
   knownPagesRead,
   resolvePages,
   slotLookupsOf,
@@ -29,7 +29,10 @@ import {
 } from "./write-page-events.server";
 import { queryTogether } from "./query-together.server";
 import { insertExposures } from "./write-exposures.server";
-import { insertShopifyEvents } from "./write-shopify-events.server";
+import {
+  linkCheckoutOrders,
+  shopifyEventsInsert,
+} from "./write-shopify-events.server";
 import {
   SessionTakenError,
   sessionOfAnotherVisitor,
@@ -337,11 +340,24 @@ export async function writeGroup(
     const [, pageViews] = await queryTogether(client, [
       visitorSessionsUpsert(accepted, storedVisits),
       pageViewsInsert(accepted, deepest),
+      scrollDepthUpdate([...deepest.values()]),
+      shopifyEventsInsert(accepted),
     ]);
     await assertRacedPageViewsOwn(client, pageViews.raced);
+    // The update above cannot see a page view that a concurrent writer
+    // stored for this visit while the insert waited, so it is raised here.
+    const raced = new Set(
+      pageViews.raced.map(({ shopId, id }) => `${shopId} ${id}`),
+    );
+    await queryTogether(client, [
+      scrollDepthUpdate(
+        [...deepest]
+          .filter(([key]) => raced.has(key))
+          .map(([, report]) => report),
+      ),
+    ]);
     await insertEvents(client, accepted);
-    await raiseScrollDepth(client, deepest, pageViews.written);
-    await insertShopifyEvents(client, accepted);
+    await linkCheckoutOrders(client, accepted);
     for (const item of accepted) await insertExposures(client, item);
     await markFirstEvents(client, accepted, shopRows);
   }

@@ -97,8 +97,8 @@ export function resolvePages(
 }
 
 /**
- * The read of the stored page views among `keys` (shop id, page view id),
- * by shop id and page view id.
+ * Builds the read of the stored page views among `keys` (shop id, page
+ * view id). It returns them by shop id and page view id.
  */
 export function knownPagesRead(
   keys: { shopId: string; id: string }[],
@@ -452,38 +452,34 @@ export function deepestScrolls(
 }
 
 /**
- * Raises the deepest scroll of the page views this group did not insert:
- * those it inserted already carry their depth.
+ * Builds the update that raises stored page views to the group's deepest
+ * scroll. In the statement of the page view insert, it reads only the page
+ * views stored before that statement. The insert writes the new ones at
+ * their deepest scroll already.
  */
-export async function raiseScrollDepth(
-  client: pg.PoolClient,
-  deepest: Map<string, ScrollReport>,
-  inserted: Set<string>,
-) {
-  const rows = byShopAndId(
-    [...deepest]
-      .filter(([key]) => !inserted.has(key))
-      .map(([, report]) => report),
-    (row) => [row.shopId, row.id],
-  );
-  if (rows.length === 0) return;
-  await client.query(
-    `UPDATE "PageView" pv SET
-       "maxScrollPx" = GREATEST(pv."maxScrollPx", s.depth),
-       "documentHeight" = CASE WHEN s.depth >= pv."maxScrollPx"
-                               THEN s.height ELSE pv."documentHeight" END
-     FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::int[], $5::int[])
-       AS s(shop_id, id, session_id, depth, height)
-     WHERE pv."shopId" = s.shop_id AND pv.id = s.id
-       AND pv."sessionId" = s.session_id`,
-    [
+export function scrollDepthUpdate(reports: ScrollReport[]): QueryPart<void> {
+  const rows = byShopAndId(reports, (row) => [row.shopId, row.id]);
+  return {
+    sql: `UPDATE "PageView" pv SET
+            "maxScrollPx" = GREATEST(pv."maxScrollPx", s.depth),
+            "documentHeight" = CASE WHEN s.depth >= pv."maxScrollPx"
+                                    THEN s.height ELSE pv."documentHeight" END
+          FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::int[],
+                      $5::int[])
+            AS s(shop_id, id, session_id, depth, height)
+          WHERE pv."shopId" = s.shop_id AND pv.id = s.id
+            AND pv."sessionId" = s.session_id
+          RETURNING 1`,
+    params: [
       rows.map((row) => row.shopId),
       rows.map((row) => row.id),
       rows.map((row) => row.sessionId),
       rows.map((row) => row.depth),
       rows.map((row) => row.height),
     ],
-  );
+    empty: rows.length === 0,
+    read: () => undefined,
+  };
 }
 
 /** A new page view that may take its slot; `item` indexes its batch. */
@@ -603,7 +599,7 @@ export interface SlotLookup {
   viewportWidth: number;
 }
 
-/** The page views of a batch that may claim a snapshot slot; bots claim none. */
+/** Lists the page views of a batch that may claim a snapshot slot. Bots claim none. */
 export function slotLookupsOf(
   shop: IngestShop,
   batch: ValidBatch,
@@ -622,9 +618,9 @@ export function slotLookupsOf(
 }
 
 /**
- * The read of the stored state of the lookups' snapshot slots, by slot key.
- * It runs before the group is checked, so it reads the slots of every page
- * view the group lists; `claimSnapshots` uses those of the new ones.
+ * Builds the read of the stored state of the lookups' snapshot slots, by
+ * slot key. It runs before the group is checked, so it reads the slots of
+ * every page view the group lists. `claimSnapshots` uses the new ones.
  */
 export function snapshotSlotsRead(
   lookups: SlotLookup[],

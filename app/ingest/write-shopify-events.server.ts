@@ -1,5 +1,6 @@
 import type pg from "pg";
 import type { ValidEvent } from "./batch-schema.server";
+import type { QueryPart } from "./query-together.server";
 import type { AcceptedBatch } from "./write-batch.server";
 
 type ShopifyEvent = Extract<ValidEvent, { type: "shopify" }>;
@@ -11,14 +12,13 @@ function shopifyEventsOf(item: AcceptedBatch): ShopifyEvent[] {
 }
 
 /**
- * Stores the web pixel's events, once per Shopify event id, and links the
- * orders of checkout_completed events to their visits. Of two copies of an
- * event the first batch's is kept, as if the batches ran one by one.
+ * Builds the insert of the web pixel's events, once per Shopify event id.
+ * Of two copies of an event the first batch's is kept, as if the batches
+ * ran one by one.
  */
-export async function insertShopifyEvents(
-  client: pg.PoolClient,
+export function shopifyEventsInsert(
   accepted: AcceptedBatch[],
-) {
+): QueryPart<void> {
   // One row per Shopify event id: ON CONFLICT may touch a row only once
   // per statement.
   const unique = new Map<
@@ -31,22 +31,23 @@ export async function insertShopifyEvents(
       if (!unique.has(key)) unique.set(key, { item, event });
     }
   }
-  if (unique.size === 0) return;
   const rows = [...unique.values()];
   const column = <T>(value: (row: (typeof rows)[number]) => T) =>
     rows.map(value);
-  await client.query(
-    `INSERT INTO "StorefrontEvent"
-       ("shopId", "sessionId", "clientId", "batchId", "receivedAt", name,
-        "shopifyEventId", "occurredAt", path, "productId", "variantId",
-        quantity, amount, currency, "checkoutToken", "orderId")
-     SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::uuid[],
-                          $5::timestamptz[], $6::text[], $7::text[],
-                          $8::timestamptz[], $9::text[], $10::text[],
-                          $11::text[], $12::int[], $13::numeric[],
-                          $14::text[], $15::text[], $16::text[])
-     ON CONFLICT ("shopId", "shopifyEventId") DO NOTHING`,
-    [
+  return {
+    sql: `INSERT INTO "StorefrontEvent"
+            ("shopId", "sessionId", "clientId", "batchId", "receivedAt", name,
+             "shopifyEventId", "occurredAt", path, "productId", "variantId",
+             quantity, amount, currency, "checkoutToken", "orderId")
+          SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[],
+                               $4::uuid[], $5::timestamptz[], $6::text[],
+                               $7::text[], $8::timestamptz[], $9::text[],
+                               $10::text[], $11::text[], $12::int[],
+                               $13::numeric[], $14::text[], $15::text[],
+                               $16::text[])
+          ON CONFLICT ("shopId", "shopifyEventId") DO NOTHING
+          RETURNING 1`,
+    params: [
       column((row) => row.item.shop.id),
       column((row) => row.item.batch.sessionId),
       column((row) => row.item.batch.clientId ?? null),
@@ -66,8 +67,16 @@ export async function insertShopifyEvents(
       column((row) => row.event.checkoutToken ?? null),
       column((row) => row.event.orderId ?? null),
     ],
-  );
+    empty: rows.length === 0,
+    read: () => undefined,
+  };
+}
 
+/** Links the orders of checkout_completed events to their visits. */
+export async function linkCheckoutOrders(
+  client: pg.PoolClient,
+  accepted: AcceptedBatch[],
+) {
   // Orders are few: one statement per batch that completed a checkout.
   for (const item of accepted) {
     const completed = [

@@ -108,8 +108,8 @@ const inheritKey = (visit: InheritingVisit) =>
   `${visit.shopId} ${visit.visitorId} ${visit.sessionId}`;
 
 /**
- * The read of the stored visits among `keys` and, for each of `inheriting`,
- * the visitor's latest other visit that has a channel.
+ * Builds the read of the stored visits among `keys` and, for each of
+ * `inheriting`, the visitor's latest other visit that has a channel.
  */
 export function visitsRead(
   keys: { shopId: string; id: string }[],
