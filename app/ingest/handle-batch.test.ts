@@ -370,6 +370,16 @@ describe("strings PostgreSQL cannot store", () => {
     expect(result.body.error.field).toBe("events.0.selector");
   });
 
+  it("stores a lone surrogate as U+FFFD", async () => {
+    const batch = makeBatch(SHOP_A);
+    const result = await post(withEvent(batch, { selector: "#a\ud800b" }));
+    expect(result.status).toBe(200);
+    const click = await prisma.interactionEvent.findFirstOrThrow({
+      where: { sessionId: batch.sessionId, type: "click" },
+    });
+    expect(click.selector).toBe("#a\ufffdb");
+  });
+
   it("rejects deep nesting without crashing", async () => {
     const deep = "[".repeat(100_000) + "]".repeat(100_000);
     const result = await post(`{"v":1,"pages":${deep}}`);

@@ -11,7 +11,11 @@ export interface QueryPart<T> {
   params: unknown[];
   /** Set when the part has no rows to read or write, so it is not sent. */
   empty: boolean;
-  read: (rows: Record<string, unknown>[]) => T;
+  /**
+   * Turns the part's rows into its value. A write that returns nothing has
+   * none: it needs no RETURNING, and its value is undefined.
+   */
+  read?: (rows: Record<string, unknown>[]) => T;
 }
 
 type Results<P extends readonly QueryPart<unknown>[]> = {
@@ -44,16 +48,18 @@ export async function queryTogether<
       );
       return `p${index} AS (${sql})`;
     });
-    const columns = sent.map(
+    // PostgreSQL runs every data-modifying CTE to completion, read or not.
+    const read = sent.filter((index) => parts[index].read);
+    const columns = read.map(
       (index) =>
         `(SELECT coalesce(json_agg(p${index}), '[]'::json) FROM p${index}) AS p${index}`,
     );
     const result = await client.query<
       Record<string, Record<string, unknown>[]>
-    >(`WITH ${ctes.join(",\n")}\nSELECT ${columns.join(",\n")}`, params);
-    for (const index of sent) rows.set(index, result.rows[0][`p${index}`]);
+    >(`WITH ${ctes.join(",\n")}\nSELECT ${columns.join(",\n") || "1"}`, params);
+    for (const index of read) rows.set(index, result.rows[0][`p${index}`]);
   }
   return parts.map((part, index) =>
-    part.read(rows.get(index) ?? []),
+    part.read?.(rows.get(index) ?? []),
   ) as Results<P>;
 }

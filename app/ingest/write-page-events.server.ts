@@ -468,8 +468,7 @@ export function scrollDepthUpdate(reports: ScrollReport[]): QueryPart<void> {
                       $5::int[])
             AS s(shop_id, id, session_id, depth, height)
           WHERE pv."shopId" = s.shop_id AND pv.id = s.id
-            AND pv."sessionId" = s.session_id
-          RETURNING 1`,
+            AND pv."sessionId" = s.session_id`,
     params: [
       rows.map((row) => row.shopId),
       rows.map((row) => row.id),
@@ -478,7 +477,6 @@ export function scrollDepthUpdate(reports: ScrollReport[]): QueryPart<void> {
       rows.map((row) => row.height),
     ],
     empty: rows.length === 0,
-    read: () => undefined,
   };
 }
 

@@ -45,8 +45,7 @@ export function shopifyEventsInsert(
                                $10::text[], $11::text[], $12::int[],
                                $13::numeric[], $14::text[], $15::text[],
                                $16::text[])
-          ON CONFLICT ("shopId", "shopifyEventId") DO NOTHING
-          RETURNING 1`,
+          ON CONFLICT ("shopId", "shopifyEventId") DO NOTHING`,
     params: [
       column((row) => row.item.shop.id),
       column((row) => row.item.batch.sessionId),
@@ -68,7 +67,6 @@ export function shopifyEventsInsert(
       column((row) => row.event.orderId ?? null),
     ],
     empty: rows.length === 0,
-    read: () => undefined,
   };
 }
 
