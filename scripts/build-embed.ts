@@ -40,15 +40,18 @@ export const STOREFRONT_BUILD_OPTIONS = {
   logLevel: "warning",
 } as const;
 
+/** Entry points of the storefront bundles, by output file name. */
+const EMBED_ENTRY_POINTS = {
+  storelens: path.join(EMBED_DIR, "src/storelens.ts"),
+  "storelens-snapshot": path.join(EMBED_DIR, "src/snapshot.ts"),
+  "storelens-recorder": path.join(EMBED_DIR, "src/recorder.ts"),
+};
+
 /** Builds every asset and returns their sizes, core first. */
 export async function buildEmbed(): Promise<AssetSize[]> {
   await build({
     ...STOREFRONT_BUILD_OPTIONS,
-    entryPoints: {
-      storelens: path.join(EMBED_DIR, "src/storelens.ts"),
-      "storelens-snapshot": path.join(EMBED_DIR, "src/snapshot.ts"),
-      "storelens-recorder": path.join(EMBED_DIR, "src/recorder.ts"),
-    },
+    entryPoints: EMBED_ENTRY_POINTS,
     outdir: ASSETS_DIR,
   });
   return Promise.all([
@@ -56,6 +59,21 @@ export async function buildEmbed(): Promise<AssetSize[]> {
     measureAsset(SNAPSHOT_ASSET),
     measureAsset(RECORDER_ASSET),
   ]);
+}
+
+/**
+ * Bundles every asset in memory and returns each one's text by the path
+ * that `buildEmbed` writes it to. A test that serves these never rewrites
+ * the files that a server of another test may be reading at that moment.
+ */
+export async function bundleEmbed(): Promise<Map<string, string>> {
+  const result = await build({
+    ...STOREFRONT_BUILD_OPTIONS,
+    entryPoints: EMBED_ENTRY_POINTS,
+    outdir: ASSETS_DIR,
+    write: false,
+  });
+  return new Map(result.outputFiles.map((file) => [file.path, file.text]));
 }
 
 export function describeSize(asset: AssetSize): string {

@@ -1,38 +1,21 @@
+import { BodyTooLargeError, readCappedBody } from "../capped-body.server";
 import { IngestError } from "./errors.server";
 
 /**
- * Reads a request body, rejecting it with 413 as soon as it exceeds
- * `maxBytes`, so an oversized upload is never buffered whole.
+ * Reads a request body with `readCappedBody`, rejecting it with the ingest
+ * 413 as soon as it exceeds `maxBytes`, so an oversized upload is never
+ * buffered whole.
  */
 export async function readBodyCapped(
   request: Request,
   maxBytes: number,
 ): Promise<Uint8Array> {
-  const declared = Number(request.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    throw tooLarge(maxBytes);
+  try {
+    return await readCappedBody(request, maxBytes);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw tooLarge(maxBytes);
+    throw error;
   }
-  if (!request.body) return new Uint8Array();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
 }
 
 /** Builds the 413 for a body over `maxBytes`. */

@@ -8,6 +8,7 @@ import {
   restOrder,
   restRefund,
 } from "~/orders/test-fixtures";
+import { MAX_WEBHOOK_BYTES } from "~/webhook-auth.server";
 import { webhookRequest } from "../../test/support/shopify";
 import { action as ordersCancelled } from "./webhooks.orders.cancelled";
 import { action as ordersPaid } from "./webhooks.orders.paid";
@@ -497,5 +498,161 @@ describe("two shops", () => {
     expect(rightTotals.currency).toBe("USD");
     expect(rightTotals.gross.toFixed(2)).toBe("99.00");
     expect(rightTotals.refunds.toFixed(2)).toBe("0.00");
+  });
+});
+
+describe("order webhook bodies without a Content-Length", () => {
+  /** Well over MAX_WEBHOOK_BYTES (5 MiB), so a bounded read stops early. */
+  const OVERSIZED_NOTE = "x".repeat(8 * 1024 * 1024);
+
+  const PIECE_BYTES = 64 * 1024;
+
+  async function status(request: Request): Promise<number> {
+    try {
+      const response = await ordersPaid({ request, params: {}, context: {} });
+      return response.status;
+    } catch (thrown) {
+      if (thrown instanceof Response) return thrown.status;
+      throw thrown;
+    }
+  }
+
+  /**
+   * Re-sends a signed delivery's bytes as a stream of 64 KiB pieces, the
+   * way a chunked HTTP body reaches a route, with `headers` on top of the
+   * signed ones. The stream counts the bytes the route pulled from it.
+   */
+  async function chunked(
+    signed: Request,
+    headers: Record<string, string> = {},
+  ) {
+    const bytes = new Uint8Array(await signed.arrayBuffer());
+    const pulled = { bytes: 0 };
+    let offset = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (offset >= bytes.byteLength) {
+          controller.close();
+          return;
+        }
+        const piece = bytes.subarray(offset, offset + PIECE_BYTES);
+        offset += piece.byteLength;
+        pulled.bytes = offset;
+        controller.enqueue(piece);
+      },
+    });
+    const merged = new Headers(signed.headers);
+    merged.delete("content-length");
+    for (const [name, value] of Object.entries(headers)) {
+      merged.set(name, value);
+    }
+    const request = new Request(signed.url, {
+      method: "POST",
+      headers: merged,
+      body,
+      duplex: "half",
+    } as RequestInit);
+    return { request, pulled, size: bytes.byteLength };
+  }
+
+  const signedOrder = (domain: string, overrides = {}, secret?: string) =>
+    webhookRequest({
+      topic: "orders/paid",
+      shop: domain,
+      body: restOrder(1, overrides),
+      secret,
+    });
+
+  it("rejects a chunked body over the cap", async () => {
+    const domain = "chunked-huge.myshopify.com";
+    const shop = await createShop(domain);
+    const sent = await chunked(signedOrder(domain, { note: OVERSIZED_NOTE }));
+    expect(sent.size).toBeGreaterThan(MAX_WEBHOOK_BYTES);
+
+    expect(await status(sent.request)).toBe(413);
+    // Reading stopped soon after the cap: streams pull a piece or two ahead.
+    expect(sent.pulled.bytes).toBeLessThanOrEqual(
+      MAX_WEBHOOK_BYTES + 4 * PIECE_BYTES,
+    );
+    expect(sent.pulled.bytes).toBeLessThan(sent.size);
+    expect(await prisma.order.count({ where: { shopId: shop.id } })).toBe(0);
+  });
+
+  it("closes the connection after a 413", async () => {
+    const domain = "chunked-close.myshopify.com";
+    await createShop(domain);
+    const sent = await chunked(signedOrder(domain, { note: OVERSIZED_NOTE }));
+    const thrown = await ordersPaid({
+      request: sent.request,
+      params: {},
+      context: {},
+    }).catch((error: unknown) => error);
+    expect(thrown).toBeInstanceOf(Response);
+    expect((thrown as Response).headers.get("connection")).toBe("close");
+  });
+
+  it("accepts a signed chunked body under the cap", async () => {
+    const domain = "chunked-ok.myshopify.com";
+    const shop = await createShop(domain);
+    const sent = await chunked(
+      signedOrder(domain, {
+        note_attributes: [{ name: "_storelens_session", value: SESSION }],
+        // Several pieces, so the HMAC covers bytes joined from many reads.
+        note: "y".repeat(300 * 1024),
+      }),
+    );
+
+    expect(await status(sent.request)).toBe(200);
+    const row = await orderRow(shop.id, 1);
+    expect(row).not.toBeNull();
+    expect(row!.sessionId).toBe(SESSION);
+    expect(row!.totalPrice.toFixed(2)).toBe(
+      (await paidTotalWithContentLength()).toFixed(2),
+    );
+  });
+
+  /** Total of the same order delivered with a Content-Length. */
+  async function paidTotalWithContentLength() {
+    const domain = "content-length.myshopify.com";
+    const shop = await createShop(domain);
+    expect(await paid(domain, restOrder(1))).toBe(200);
+    return (await orderRow(shop.id, 1))!.totalPrice;
+  }
+
+  it("bounds a body longer than its Content-Length", async () => {
+    const domain = "chunked-lie.myshopify.com";
+    const shop = await createShop(domain);
+    const sent = await chunked(signedOrder(domain, { note: OVERSIZED_NOTE }), {
+      "content-length": "100",
+    });
+
+    expect(await status(sent.request)).toBe(413);
+    expect(sent.pulled.bytes).toBeLessThan(sent.size);
+    expect(await prisma.order.count({ where: { shopId: shop.id } })).toBe(0);
+  });
+
+  it("answers a signed chunked non-JSON body with 400", async () => {
+    const domain = "chunked-text.myshopify.com";
+    const shop = await createShop(domain);
+    const sent = await chunked(
+      webhookRequest({
+        topic: "orders/paid",
+        shop: domain,
+        body: null,
+        raw: "{not json",
+      }),
+    );
+
+    expect(await status(sent.request)).toBe(400);
+    expect(await prisma.order.count({ where: { shopId: shop.id } })).toBe(0);
+  });
+
+  it("answers a wrongly signed chunked body with 401", async () => {
+    const domain = "chunked-forged.myshopify.com";
+    const shop = await createShop(domain);
+    const sent = await chunked(signedOrder(domain, {}, "not-the-app-secret"));
+
+    expect(await status(sent.request)).toBe(401);
+    expect(await prisma.order.count({ where: { shopId: shop.id } })).toBe(0);
   });
 });

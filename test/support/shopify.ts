@@ -56,15 +56,19 @@ export async function storeOfflineSession(shop: string): Promise<void> {
   });
 }
 
-/** Builds a webhook delivery with Shopify's HMAC-SHA256 signature of the raw body. */
+/**
+ * Builds a webhook delivery with Shopify's HMAC-SHA256 signature of the raw
+ * body: `body` as JSON, or `raw` as it is when given.
+ */
 export function webhookRequest(options: {
   topic: string;
   shop: string;
   body: unknown;
+  raw?: string;
   webhookId?: string;
   secret?: string;
 }): Request {
-  const raw = JSON.stringify(options.body);
+  const raw = options.raw ?? JSON.stringify(options.body);
   const hmac = createHmac("sha256", options.secret ?? apiSecret())
     .update(raw, "utf8")
     .digest("base64");

@@ -217,6 +217,7 @@ function run(settings: Settings) {
     pages: () => pages,
     landing: landingOf(page),
     identity,
+    storage: localStore,
     onResponse: (response: BatchResponse) => {
       const requested = response && response.snapshotPages;
       if (requested && requested.indexOf(page.id) >= 0) loadSnapshot(page);

@@ -9,6 +9,7 @@ import {
   createTransport,
   MAX_ATTEMPTS,
   MAX_QUEUED_EVENTS,
+  MAX_UNSENT_BATCHES,
   MAX_RETRY_DELAY_MS,
   retryDelay,
   type TransportOptions,
@@ -87,6 +88,7 @@ function transport(overrides: Partial<TransportOptions> = {}) {
       sessionId: "6f1e7a4e-28a4-4a47-9a53-31cf2c7d1a02",
     }),
     onResponse: () => {},
+    storage: () => undefined,
     ...overrides,
   });
 }
@@ -161,11 +163,20 @@ describe("transport", () => {
   });
 
   it("sends every batch at once on a final flush", async () => {
-    const { fetchMock } = stubFetch(ok);
+    const { sent } = stubFetch(networkError, ok);
     const queue = transport();
-    for (let n = 0; n < 1001; n++) queue.push(scroll(n));
+    queue.push(click(1));
+    queue.flush(false);
+    await vi.advanceTimersByTimeAsync(0);
+    // The failed batch waits for its retry while new events queue up.
+    queue.push(click(2));
+    queue.flush(false);
+    expect(sent).toHaveLength(1);
+
     queue.flush(true);
-    expect(fetchMock).toHaveBeenCalledTimes(3);
+    expect(sent).toHaveLength(3);
+    expect(sent[1].batch.batchId).toBe(sent[0].batch.batchId);
+    expect(sent[2].batch.events).toEqual([click(2)]);
   });
 
   it("retries a 429 after Retry-After with the same batch", async () => {
@@ -312,5 +323,169 @@ describe("retryDelay", () => {
   it("caps every delay", () => {
     expect(retryDelay(12, null, now)).toBe(MAX_RETRY_DELAY_MS);
     expect(retryDelay(1, "3600", now)).toBe(MAX_RETRY_DELAY_MS);
+  });
+});
+
+describe("transport at page exit", () => {
+  /** Creates a `localStorage` stand-in that keeps the unsent batches in memory. */
+  function memoryStorage(initial: string | null = null) {
+    let value = initial;
+    const storage = {
+      getItem: () => value,
+      setItem: (_key: string, next: string) => {
+        value = next;
+      },
+      removeItem: () => {
+        value = null;
+      },
+    } as unknown as Storage;
+    return {
+      storage: () => storage,
+      read: () => value,
+    };
+  }
+
+  const keepaliveBytes = (sent: SentRequest[]) =>
+    sent
+      .filter((request) => request.init.keepalive)
+      .reduce((sum, request) => sum + String(request.init.body).length, 0);
+
+  const pending = () => new Promise<never>(() => {});
+
+  it("keeps keepalive bodies within the quota", async () => {
+    const { sent } = stubFetch(pending);
+    const queue = transport({ storage: memoryStorage().storage });
+    for (let n = 0; n < 700; n++) queue.push(click(n));
+    queue.flush(true);
+
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.every((request) => request.init.keepalive)).toBe(true);
+    expect(keepaliveBytes(sent)).toBeLessThanOrEqual(KEEPALIVE_MAX_BYTES);
+  });
+
+  it("stores batches beyond the quota", async () => {
+    const { sent } = stubFetch(pending);
+    const unsent = memoryStorage();
+    const queue = transport({ storage: unsent.storage });
+    for (let n = 0; n < 700; n++) queue.push(click(n));
+    queue.flush(true);
+
+    const stored = JSON.parse(unsent.read()!) as { events: unknown[] }[];
+    expect(stored.length).toBeGreaterThan(0);
+    const storedEvents = stored.flatMap((batch) => batch.events);
+    const sentEvents = sent.flatMap((request) => request.batch.events);
+    expect(sentEvents.length + storedEvents.length).toBe(700);
+    expect([...sentEvents, ...storedEvents]).toEqual(
+      Array.from({ length: 700 }, (_, n) => click(n)),
+    );
+  });
+
+  it("counts a batch in flight against the quota", async () => {
+    const { sent } = stubFetch(pending);
+    const unsent = memoryStorage();
+    const queue = transport({ storage: unsent.storage });
+    for (let n = 0; n < 200; n++) queue.push(click(n));
+    queue.flush(false);
+    for (let n = 200; n < 400; n++) queue.push(click(n));
+    queue.flush(true);
+
+    expect(sent).toHaveLength(1);
+    expect(keepaliveBytes(sent)).toBeLessThanOrEqual(KEEPALIVE_MAX_BYTES);
+    const stored = JSON.parse(unsent.read()!) as { events: unknown[] }[];
+    expect(stored.flatMap((batch) => batch.events)).toHaveLength(200);
+  });
+
+  it("sends stored batches with their own pages", async () => {
+    stubFetch(pending);
+    const unsent = memoryStorage();
+    const landing = { path: PAGE.path, referrer: "" };
+    const leaving = transport({ storage: unsent.storage, landing });
+    for (let n = 0; n < 700; n++) leaving.push(click(n));
+    leaving.flush(true);
+    const stored = JSON.parse(unsent.read()!) as { id: string }[];
+    vi.unstubAllGlobals();
+
+    // The next page of the same visit starts a transport of its own.
+    const { sent } = stubFetch(ok);
+    const nextPage: PagePayload = { ...PAGE, id: "next-page", path: "/cart" };
+    const next = transport({
+      storage: unsent.storage,
+      pages: () => [nextPage],
+    });
+    vi.setSystemTime(1_800_000_000_000);
+    next.flush(false);
+    await vi.runAllTimersAsync();
+
+    expect(unsent.read()).toBeNull();
+    expect(sent.map((request) => request.batch.batchId)).toEqual(
+      stored.map((batch) => batch.id),
+    );
+    for (const { batch } of sent) {
+      expect(batch.pages).toEqual([PAGE]);
+      expect(batch.landing).toEqual(landing);
+      expect(batch.sentAt).toBe(1_800_000_000_000);
+    }
+  });
+
+  it("keeps the newest stored batches", async () => {
+    stubFetch(pending);
+    const old = Array.from({ length: MAX_UNSENT_BATCHES }, (_, n) => ({
+      id: `old-${n}`,
+      identity: { visitorId: "v", sessionId: "s" },
+      events: [click(n)],
+      attempts: 0,
+      generation: 0,
+      pages: [PAGE],
+    }));
+    const unsent = memoryStorage(JSON.stringify(old));
+    const queue = transport({ storage: unsent.storage });
+    for (let n = 0; n < 700; n++) queue.push(click(n));
+    queue.flush(true);
+
+    const stored = JSON.parse(unsent.read()!) as { id: string }[];
+    expect(stored).toHaveLength(MAX_UNSENT_BATCHES);
+    expect(stored[0].id).not.toBe("old-0");
+  });
+
+  it("ignores an unreadable store", async () => {
+    const { sent } = stubFetch(ok);
+    const unsent = memoryStorage("{not json");
+    const queue = transport({ storage: unsent.storage });
+    queue.push(click(1));
+    queue.flush(false);
+    await vi.runAllTimersAsync();
+
+    expect(sent.map((request) => request.batch.events)).toEqual([[click(1)]]);
+  });
+
+  it("keeps the rest waiting without storage", async () => {
+    const { sent } = stubFetch(ok);
+    const queue = transport({ storage: () => undefined });
+    for (let n = 0; n < 700; n++) queue.push(click(n));
+    queue.flush(true);
+    const atExit = sent.length;
+    expect(keepaliveBytes(sent)).toBeLessThanOrEqual(KEEPALIVE_MAX_BYTES);
+
+    // The page lived on, as after a tab switch: the next flushes send the rest.
+    await vi.runAllTimersAsync();
+    queue.flush(false);
+    await vi.runAllTimersAsync();
+
+    expect(sent.length).toBeGreaterThan(atExit);
+    expect(sent.flatMap((request) => request.batch.events)).toEqual(
+      Array.from({ length: 700 }, (_, n) => click(n)),
+    );
+  });
+
+  it("drops stored batches when cleared", async () => {
+    stubFetch(pending);
+    const unsent = memoryStorage();
+    const queue = transport({ storage: unsent.storage });
+    for (let n = 0; n < 700; n++) queue.push(click(n));
+    queue.flush(true);
+    expect(unsent.read()).not.toBeNull();
+
+    queue.clear();
+    expect(unsent.read()).toBeNull();
   });
 });

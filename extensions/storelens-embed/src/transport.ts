@@ -21,6 +21,10 @@ export const MAX_ATTEMPTS = 5;
 export const RETRY_BASE_MS = 2000;
 /** Upper bound of any retry delay, `Retry-After` included. */
 export const MAX_RETRY_DELAY_MS = 60_000;
+/** Storage key of the exit batches that did not fit in the keepalive quota. */
+export const UNSENT_KEY = "storelens:unsent";
+/** Stored batches kept at most; the oldest are dropped first. */
+export const MAX_UNSENT_BATCHES = 8;
 
 interface Batch {
   id: string;
@@ -29,6 +33,10 @@ interface Batch {
   attempts: number;
   /** Value of `generation` when the batch was made. */
   generation: number;
+  /** Page views and landing when the batch was made, so a batch stored
+   * for a later page still carries those of its own document. */
+  pages: PagePayload[];
+  landing?: LandingPayload;
 }
 
 export interface TransportOptions {
@@ -48,13 +56,19 @@ export interface TransportOptions {
   /** Called once per new batch; it marks session activity. */
   identity: () => Identity;
   onResponse: (response: BatchResponse) => void;
+  /**
+   * Storage, such as `localStorage`, for the exit batches that do not fit
+   * in the keepalive quota. The next flush of this or a later page of the
+   * same origin sends them.
+   */
+  storage: () => Storage | undefined;
 }
 
 export interface Transport {
   push(event: EventPayload): void;
   /** With `final`, sends every queued batch now, as on page exit. */
   flush(final: boolean): void;
-  /** Drops queued and retrying batches, as when consent is withdrawn. */
+  /** Drops queued, retrying and stored batches, as when consent is withdrawn. */
   clear(): void;
 }
 
@@ -90,6 +104,11 @@ export function createTransport(options: TransportOptions): Transport {
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   // Bumped by `clear()`, so a request that was in flight then is not retried.
   let generation = 0;
+  // Body bytes of keepalive requests in flight. Browsers reject a keepalive
+  // request once the bodies in flight would pass 64 KiB in total.
+  // NOTE: recording chunks (recording-upload.ts) share that quota but are
+  // not counted here, so an exit batch of a recorded visit can still fail.
+  let keepaliveBytes = 0;
 
   function encode(batch: Batch): string {
     const payload: BatchPayload = {
@@ -99,11 +118,51 @@ export function createTransport(options: TransportOptions): Transport {
       visitorId: batch.identity.visitorId,
       sessionId: batch.identity.sessionId,
       sentAt: Date.now(),
-      pages: options.pages(),
+      pages: batch.pages,
       events: batch.events,
-      landing: options.landing,
+      landing: batch.landing,
     };
     return JSON.stringify(payload);
+  }
+
+  function readStored(): Batch[] {
+    try {
+      const stored = JSON.parse(options.storage()!.getItem(UNSENT_KEY)!);
+      return Array.isArray(stored) ? stored : [];
+    } catch {
+      return [];
+    }
+  }
+
+  /**
+   * Replaces the stored batches and returns false when storage failed. No
+   * batches remove the key, so a shopper without consent gets no storage.
+   */
+  function writeStored(batches: Batch[]): boolean {
+    try {
+      const storage = options.storage()!;
+      if (batches.length) {
+        const newest = batches.slice(-MAX_UNSENT_BATCHES);
+        storage.setItem(UNSENT_KEY, JSON.stringify(newest));
+      } else {
+        storage.removeItem(UNSENT_KEY);
+      }
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Moves stored batches, of this document or an earlier one, to `waiting`.
+   * A malformed entry fails once in `send` and is gone.
+   */
+  function takeStored() {
+    const stored = readStored();
+    if (!stored.length || !writeStored([])) return;
+    for (const batch of stored) {
+      waiting.push({ ...batch, attempts: 0, generation });
+    }
   }
 
   /**
@@ -119,6 +178,8 @@ export function createTransport(options: TransportOptions): Transport {
       events: [],
       attempts: 0,
       generation,
+      pages: options.pages().slice(),
+      landing: options.landing,
     };
     let size = byteLength(encode(batch));
     while (queue.length && batch.events.length < MAX_EVENTS_PER_BATCH) {
@@ -155,18 +216,32 @@ export function createTransport(options: TransportOptions): Transport {
     );
   }
 
-  function send(batch: Batch) {
+  /**
+   * Posts a batch, with `keepalive` while the quota allows, so that it
+   * outlives the page. Returns false, sending nothing, when `keepaliveOnly`
+   * is set and the batch does not fit in the quota.
+   */
+  function send(batch: Batch, keepaliveOnly = false): boolean {
+    const body = encode(batch);
+    const size = byteLength(body);
+    const keepalive = keepaliveBytes + size <= KEEPALIVE_MAX_BYTES;
+    if (keepaliveOnly && !keepalive) return false;
+    if (keepalive) keepaliveBytes += size;
+    const settle = () => {
+      inFlight--;
+      if (keepalive) keepaliveBytes -= size;
+    };
     inFlight++;
     batch.attempts++;
     fetch(options.endpoint, {
       method: "POST",
-      keepalive: true,
-      body: encode(batch),
+      keepalive,
+      body,
       // A CORS-safelisted content type spares the preflight request.
       headers: { "Content-Type": "text/plain" },
     }).then(
       guard((response: Response) => {
-        inFlight--;
+        settle();
         if (response.ok) {
           response.json().then(guard(options.onResponse), report);
           flush(false);
@@ -184,15 +259,21 @@ export function createTransport(options: TransportOptions): Transport {
         }
       }),
       guard((error: unknown) => {
-        inFlight--;
+        settle();
         report(error);
         scheduleRetry(batch, null);
       }),
     );
+    return true;
   }
 
   // Outside a page exit one request is in flight at a time, so a slow or
   // failing endpoint gets no more traffic than one batch per retry delay.
+  //
+  // On exit the batches go at once, with keepalive, in order until the
+  // quota is full. The rest is stored, with the pages of this document, for
+  // a later flush. Without storage it stays in `waiting`, to be sent if the
+  // page lives on.
   function flush(final: boolean) {
     if (final) {
       clearTimeout(retryTimer);
@@ -202,8 +283,14 @@ export function createTransport(options: TransportOptions): Transport {
       for (let batch = takeBatch(); batch; batch = takeBatch()) {
         batches.push(batch);
       }
-      batches.forEach(send);
+      let sent = 0;
+      while (sent < batches.length && send(batches[sent], true)) sent++;
+      const rest = batches.slice(sent);
+      if (rest.length && !writeStored(readStored().concat(rest))) {
+        waiting = rest;
+      }
     } else if (!inFlight && !retryTimer) {
+      takeStored();
       const batch = waiting.shift() || takeBatch();
       if (batch) send(batch);
     }
@@ -218,6 +305,7 @@ export function createTransport(options: TransportOptions): Transport {
       generation++;
       queue = [];
       waiting = [];
+      writeStored([]);
       clearTimeout(retryTimer);
       retryTimer = undefined;
     },
