@@ -137,8 +137,8 @@ export async function writeBatch(
 }
 
 /**
- * Writes a group of batches in the caller's transaction, with one statement
- * per table for the whole group. Each batch ends as it would if the
+ * Writes a group of batches in the caller's transaction, with a few
+ * statements for the whole group. Each batch ends as it would if the
  * batches had been written one by one in their order. Its id is claimed
  * once, so a retry is a duplicate. Its visit, page views and events are
  * stored, or it is rejected with the error that names its field. A rejected
