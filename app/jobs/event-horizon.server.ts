@@ -4,15 +4,40 @@ import type pg from "pg";
 // transaction commits, so a batch still being written can hold an id below
 // one that is already visible. A reader that moves its cursor past such an
 // id skips that batch for good. A horizon is the highest id handed out at
-// one moment plus the snapshot's xmax then: once every transaction older
-// than that xmax has ended, each id up to the horizon is committed or never
-// will be. Ingest writes its batch id before it takes event ids, so its
-// transaction has an xid by then.
+// one moment plus a transaction id above every writer of this database
+// that was open then: once no transaction of this database below it is
+// open, each id up to the horizon is committed or never will be. Ingest
+// writes its batch id before it takes event ids, so its transaction has a
+// transaction id by then.
+//
+// The writers are read from pg_stat_activity, which lists each backend's
+// transaction id, rather than from the snapshot. A snapshot's xmin and
+// xmax span every database of the server, so a long transaction in
+// another database held the horizon back. Its xmax is also not a bound on
+// the ids assigned so far: PostgreSQL sets it one above the latest
+// completed transaction, so a writer still open can hold an id at or
+// above it.
+
+/**
+ * A running backend's transaction id as an xid8 (with its epoch), from
+ * its 32-bit `a.backend_xid` and the snapshot's xmax `x.next`. Running ids
+ * lie within 2^31 of the next id, so the nearest id with those low 32 bits
+ * is the right one.
+ */
+const BACKEND_XID8 = `(x.next - (((x.next - a.backend_xid::text::numeric)
+    % 4294967296 + 6442450944) % 4294967296 - 2147483648))`;
+
+/** The snapshot's xmax as a number, for BACKEND_XID8. */
+const NEXT_XID = `(SELECT pg_snapshot_xmax(pg_current_snapshot())::text::numeric
+    AS next) x`;
 
 export interface EventHorizon {
   /** Highest InteractionEvent id handed out when the horizon was taken. */
   eventId: string;
-  /** pg_snapshot_xmax at that moment, an xid8 as a decimal string. */
+  /**
+   * A transaction id above every writer of this database open at that
+   * moment, an xid8 as a decimal string.
+   */
   xid: string;
 }
 
@@ -29,16 +54,20 @@ const SETTLE_POLL_MS = 20;
 export async function takeEventHorizon(
   pool: pg.Pool,
 ): Promise<EventHorizon & { settled: boolean }> {
-  // The id first, then the snapshot: every transaction holding an id up to
-  // `eventId` has then ended or started before `xid`.
+  // The id first, then the writers: every transaction holding an id up to
+  // `eventId` has then ended or has a transaction id below `xid`.
   const sequence = await pool.query<{ last: string }>(
     `SELECT CASE WHEN is_called THEN last_value ELSE 0 END::text AS last
      FROM "InteractionEvent_id_seq"`,
   );
-  const snapshot = await pool.query<{ xid: string }>(
-    `SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xid`,
+  const writers = await pool.query<{ xid: string }>(
+    `SELECT GREATEST(x.next, COALESCE(max(${BACKEND_XID8}) + 1, 0))::text AS xid
+     FROM ${NEXT_XID}
+     LEFT JOIN pg_stat_activity a
+       ON a.datname = current_database() AND a.backend_xid IS NOT NULL
+     GROUP BY x.next`,
   );
-  const horizon = { eventId: sequence.rows[0].last, xid: snapshot.rows[0].xid };
+  const horizon = { eventId: sequence.rows[0].last, xid: writers.rows[0].xid };
   const deadline = Date.now() + SETTLE_WAIT_MS;
   let settled = await isSettled(pool, horizon.xid);
   while (!settled && Date.now() < deadline) {
@@ -48,11 +77,16 @@ export async function takeEventHorizon(
   return { ...horizon, settled };
 }
 
-/** Tells whether every transaction older than `xid` has ended. */
+/**
+ * Tells whether every transaction of this database below `xid` has ended.
+ */
 export async function isSettled(pool: pg.Pool, xid: string): Promise<boolean> {
   const result = await pool.query<{ settled: boolean }>(
-    `SELECT pg_snapshot_xmin(pg_current_snapshot())::text::numeric
-              >= $1::numeric AS settled`,
+    `SELECT NOT EXISTS (
+       SELECT 1 FROM pg_stat_activity a, ${NEXT_XID}
+       WHERE a.datname = current_database() AND a.backend_xid IS NOT NULL
+         AND ${BACKEND_XID8} < $1::numeric
+     ) AS settled`,
     [xid],
   );
   return result.rows[0].settled;
