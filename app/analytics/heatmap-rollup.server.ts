@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { settledCondition, xidAboveWriters } from "~/jobs/event-horizon.server";
 import {
   HEATMAP_EVENTS_SQL,
   HEATMAP_EVENT_FILTER_SQL,
@@ -13,10 +14,10 @@ import {
 // commits, so a batch still being written can hold an id below one that is
 // already visible. Moving the cursor past such an id would skip that batch
 // for good. Each run therefore records a horizon: the highest id handed out
-// so far and pg_snapshot_xmax at that moment. Once every transaction older
-// than that xmax has ended (the current snapshot's xmin has passed it), all
-// ids up to the horizon are either committed or never will be, and the
-// cursor may move up to it. Reads add the few events past the cursor from
+// so far and a transaction id above every writer open at that moment
+// (app/jobs/event-horizon.server.ts). Once no transaction of this database
+// below it is open, all ids up to the horizon are either committed or
+// never will be, and the cursor may move up to it. Reads add the few events past the cursor from
 // the raw table, so a heatmap is never behind.
 //
 // NOTE: this relies on the ingest transaction having a transaction id
@@ -24,8 +25,8 @@ import {
 
 /**
  * Widest id span one run reads, so a run on a long backlog stays short.
- * NOTE: a run's transaction holds back the cluster's xmin, so the horizons
- * of other shops settle only after it ends. A 2M span takes minutes on a
+ * NOTE: a run's transaction writes, so its transaction id is below the
+ * horizons taken while it runs, and they settle only after it ends. A 2M span takes minutes on a
  * busy two-core machine (see docs/benchmarks.md); lower it if that delay
  * matters.
  */
@@ -45,16 +46,13 @@ export interface RollupRun {
 const lockKey = (shopId: string) => `heatmap-rollup ${shopId}`;
 
 async function takeHorizon(client: pg.PoolClient) {
-  // The id first, then the snapshot: every transaction with an id up to
-  // `eventId` has then either ended or started before `xid`.
+  // The id first, then the writers: every transaction with an id up to
+  // `eventId` has then either ended or has a transaction id below `xid`.
   const sequence = await client.query<{ last: string }>(
     `SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS last
      FROM "InteractionEvent_id_seq"`,
   );
-  const snapshot = await client.query<{ xid: string }>(
-    `SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xid`,
-  );
-  return { eventId: sequence.rows[0].last, xid: snapshot.rows[0].xid };
+  return { eventId: sequence.rows[0].last, xid: await xidAboveWriters(client) };
 }
 
 /**
@@ -122,8 +120,8 @@ async function rollUp(
        RETURNING *
      )
      SELECT shop.timezone, c."lastEventId", c."horizonEventId",
-            COALESCE(pg_snapshot_xmin(pg_current_snapshot())::text::numeric
-                       >= c."horizonXid", false) AS settled
+            (c."horizonXid" IS NOT NULL
+               AND ${settledCondition('c."horizonXid"::numeric')}) AS settled
      FROM cursor c JOIN "Shop" shop ON shop.id = c."shopId"`,
     [shopId],
   );

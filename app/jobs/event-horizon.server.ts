@@ -60,14 +60,10 @@ export async function takeEventHorizon(
     `SELECT CASE WHEN is_called THEN last_value ELSE 0 END::text AS last
      FROM "InteractionEvent_id_seq"`,
   );
-  const writers = await pool.query<{ xid: string }>(
-    `SELECT GREATEST(x.next, COALESCE(max(${BACKEND_XID8}) + 1, 0))::text AS xid
-     FROM ${NEXT_XID}
-     LEFT JOIN pg_stat_activity a
-       ON a.datname = current_database() AND a.backend_xid IS NOT NULL
-     GROUP BY x.next`,
-  );
-  const horizon = { eventId: sequence.rows[0].last, xid: writers.rows[0].xid };
+  const horizon = {
+    eventId: sequence.rows[0].last,
+    xid: await xidAboveWriters(pool),
+  };
   const deadline = Date.now() + SETTLE_WAIT_MS;
   let settled = await isSettled(pool, horizon.xid);
   while (!settled && Date.now() < deadline) {
@@ -78,15 +74,39 @@ export async function takeEventHorizon(
 }
 
 /**
+ * Returns a transaction id (xid8, as a decimal string) above every writer
+ * of this database that is open now.
+ */
+export async function xidAboveWriters(
+  db: pg.Pool | pg.PoolClient,
+): Promise<string> {
+  const result = await db.query<{ xid: string }>(
+    `SELECT GREATEST(x.next, COALESCE(max(${BACKEND_XID8}) + 1, 0))::text AS xid
+     FROM ${NEXT_XID}
+     LEFT JOIN pg_stat_activity a
+       ON a.datname = current_database() AND a.backend_xid IS NOT NULL
+     GROUP BY x.next`,
+  );
+  return result.rows[0].xid;
+}
+
+/**
+ * Builds an SQL condition that is true when no transaction of this
+ * database below `xid`, an SQL expression of a numeric xid8, is open.
+ */
+export function settledCondition(xid: string): string {
+  return `NOT EXISTS (
+    SELECT 1 FROM pg_stat_activity a, ${NEXT_XID}
+    WHERE a.datname = current_database() AND a.backend_xid IS NOT NULL
+      AND ${BACKEND_XID8} < ${xid})`;
+}
+
+/**
  * Tells whether every transaction of this database below `xid` has ended.
  */
 export async function isSettled(pool: pg.Pool, xid: string): Promise<boolean> {
   const result = await pool.query<{ settled: boolean }>(
-    `SELECT NOT EXISTS (
-       SELECT 1 FROM pg_stat_activity a, ${NEXT_XID}
-       WHERE a.datname = current_database() AND a.backend_xid IS NOT NULL
-         AND ${BACKEND_XID8} < $1::numeric
-     ) AS settled`,
+    `SELECT ${settledCondition("$1::numeric")} AS settled`,
     [xid],
   );
   return result.rows[0].settled;
