@@ -8,6 +8,7 @@ import {
   makePage,
   makeScroll,
   pendingBatch,
+  pixelBatch,
   CHROME_USER_AGENT,
 } from "../../test/support/batches";
 import type { BatchPayload, ShopifyEventPayload } from "./payload-types";
@@ -28,7 +29,7 @@ const RECEIVED = new Date(T0 + 60_000);
 /** A batch as a test case sends it: `shop` names a shop of the case. */
 interface Sent {
   payload: BatchPayload;
-  shop: "a" | "b" | "gone";
+  shop: "a" | "b" | "uninstalled";
   origin?: string | null;
   userAgent?: string;
 }
@@ -51,14 +52,14 @@ async function shopsFor(run: string) {
   const b = await prisma.shop.create({
     data: { domain: domain("b"), storefrontOrigins: [ORIGIN] },
   });
-  const gone = await prisma.shop.create({
+  const uninstalled = await prisma.shop.create({
     data: {
-      domain: domain("gone"),
+      domain: domain("uninstalled"),
       storefrontOrigins: [ORIGIN],
       uninstalledAt: new Date(T0),
     },
   });
-  return { a, b, gone };
+  return { a, b, uninstalled };
 }
 
 function statusOf(outcome: BatchOutcome): string {
@@ -146,23 +147,6 @@ async function expectGroupMatchesOneByOne(testCase: Case) {
   return oneByOne;
 }
 
-function pixelBatch(
-  of: BatchPayload,
-  events: ShopifyEventPayload[],
-): BatchPayload {
-  return {
-    v: 1,
-    batchId: randomUUID(),
-    shop: of.shop,
-    visitorId: of.visitorId,
-    sessionId: of.sessionId,
-    sentAt: of.sentAt,
-    source: "pixel",
-    pages: [],
-    events,
-  };
-}
-
 function viewed(id: string, at: number): ShopifyEventPayload {
   return { type: "shopify", id, name: "page_viewed", at, path: "/" };
 }
@@ -232,9 +216,9 @@ describe("group commit mixes", () => {
     const batch = makeBatch("x");
     const statuses = await expectGroupMatchesOneByOne({
       batches: [
-        { payload: batch, shop: "gone" },
+        { payload: batch, shop: "uninstalled" },
         { payload: batch, shop: "a" },
-        { payload: makeBatch("x"), shop: "gone" },
+        { payload: makeBatch("x"), shop: "uninstalled" },
       ],
     });
     expect(statuses).toEqual([
@@ -375,5 +359,88 @@ describe("group commit mixes", () => {
       ],
     });
     expect(statuses).toEqual(["stored 1", "stored 1", "stored 1", "stored 1"]);
+  });
+  it("session taken, then a corrected copy", async () => {
+    const owner = makeBatch("x");
+    const intruder = makeBatch("x", { sessionId: owner.sessionId });
+    const corrected = { ...intruder, sessionId: randomUUID() };
+    const statuses = await expectGroupMatchesOneByOne({
+      before: [{ payload: owner, shop: "a" }],
+      batches: [
+        { payload: intruder, shop: "a" },
+        { payload: corrected, shop: "a" },
+        { payload: intruder, shop: "a" },
+      ],
+    });
+    expect(statuses).toEqual([
+      "409 session_of_another_visitor sessionId",
+      "stored 2",
+      "duplicate",
+    ]);
+  });
+
+  it("page view claimed twice in one group", async () => {
+    const page = makePage();
+    const first = makeBatch("x", { pages: [page], events: [makeClick(page)] });
+    const thief = makeBatch("x", { pages: [page], events: [makeClick(page)] });
+    // A later batch of the first visit that needs its page view, and one
+    // of a visit whose only batch was rejected.
+    const next = makeBatch("x", {
+      visitorId: first.visitorId,
+      sessionId: first.sessionId,
+      pages: [],
+      events: [makeScroll(page)],
+    });
+    const orphan = makeBatch("x", {
+      visitorId: thief.visitorId,
+      sessionId: thief.sessionId,
+      pages: [],
+      events: [makeScroll(page)],
+    });
+    const statuses = await expectGroupMatchesOneByOne({
+      batches: [first, thief, next, orphan].map((payload) => ({
+        payload,
+        shop: "a" as const,
+      })),
+    });
+    expect(statuses).toEqual([
+      "stored 1",
+      "409 page_of_another_visit pages.0.id",
+      "stored 1",
+      "409 page_of_another_visit events.0.page",
+    ]);
+  });
+
+  it("returning visit inherits its source", async () => {
+    const visitorId = randomUUID();
+    const social = makePage({ referrer: "https://www.instagram.com/" });
+    const first = makeBatch("x", {
+      visitorId,
+      pages: [social],
+      events: [makeClick(social)],
+    });
+    const back = makePage({
+      startedAt: T0 + 30_000,
+      referrer: "https://checkout.shopify.com/",
+    });
+    const returning = makeBatch("x", {
+      visitorId,
+      pages: [back],
+      events: [makeClick(back)],
+    });
+    await expectGroupMatchesOneByOne({
+      batches: [
+        { payload: first, shop: "a" },
+        { payload: returning, shop: "a" },
+        { payload: { ...returning, batchId: randomUUID() }, shop: "b" },
+      ],
+    });
+    const channels = await pool.query(
+      `SELECT channel FROM "VisitorSession" WHERE id = $1`,
+      [returning.sessionId],
+    );
+    expect(channels.rows.map((row) => row.channel)).toEqual(
+      expect.arrayContaining(["social", "direct"]),
+    );
   });
 });
