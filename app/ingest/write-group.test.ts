@@ -9,6 +9,7 @@ import {
   makePage,
   makeScroll,
   pendingBatch,
+  pixelBatch,
   CHROME_USER_AGENT,
 } from "../../test/support/batches";
 import { generateDemoTraffic } from "../../scripts/lib/demo-traffic";
@@ -214,24 +215,6 @@ describe("a group with rejected batches", () => {
     expect([view.maxScrollPx, view.documentHeight]).toEqual([2600, 4200]);
   });
 });
-
-/** Builds a pixel batch of the visit that carries a few Shopify events. */
-function pixelBatch(
-  of: BatchPayload,
-  events: ShopifyEventPayload[],
-): BatchPayload {
-  return {
-    v: 1,
-    batchId: randomUUID(),
-    shop: of.shop,
-    visitorId: of.visitorId,
-    sessionId: of.sessionId,
-    sentAt: of.sentAt,
-    source: "pixel",
-    pages: [],
-    events,
-  };
-}
 
 /**
  * Demo traffic of one shop plus what live traffic adds: pixel batches

@@ -10,6 +10,10 @@ import pino from "pino";
 import { pool, prisma } from "~/db.server";
 import { handleBatch } from "~/ingest/handle-batch.server";
 import { MAX_SNAPSHOT_UPLOAD_BYTES } from "~/ingest/handle-snapshot.server";
+import {
+  MAX_BATCH_BYTES,
+  MAX_RECORDING_CHUNK_BYTES,
+} from "~/ingest/payload-types";
 import { FIXTURE_ORDER_BASE, restOrder } from "~/orders/test-fixtures";
 import { MAX_WEBHOOK_BYTES } from "~/webhook-auth.server";
 import type { AppServer } from "../../scripts/lib/app-server";
@@ -284,5 +288,59 @@ describe("request body limits over HTTP", () => {
     const after = await slot();
     expect(after.byteSize).toBe(before.byteSize);
     expect(Buffer.from(after.data).equals(Buffer.from(before.data))).toBe(true);
+  });
+  it("rejects a chunked batch over the cap", async () => {
+    const domain = "http-collect.myshopify.com";
+    const shop = await prisma.shop.create({ data: { domain } });
+    const page = makePage();
+    const batch = makeBatch(domain, {
+      pages: [page],
+      events: [makeClick(page, { selector: "x".repeat(64 * MAX_BATCH_BYTES) })],
+    });
+    const body = Buffer.from(JSON.stringify(batch));
+
+    const reply = await rawPost(
+      "/collect",
+      { "Content-Type": "text/plain" },
+      body,
+    );
+    expect(reply.status).toBe(413);
+    expect(reply.headers.connection).toBe("close");
+    expect(reply.bodyBytesWritten).toBeLessThan(body.byteLength);
+    expect(await prisma.ingestBatch.count({ where: { shopId: shop.id } })).toBe(
+      0,
+    );
+  });
+
+  it("rejects a chunked recording chunk over the cap", async () => {
+    const domain = "http-recording.myshopify.com";
+    const shop = await prisma.shop.create({ data: { domain } });
+    await prisma.recordingSettings.create({
+      data: { shopId: shop.id, sampleRate: 1 },
+    });
+    const page = makePage({ startedAt: Date.now() - 1000 });
+    const batch = makeBatch(domain, {
+      sentAt: Date.now(),
+      pages: [page],
+      events: [makeClick(page, { at: Date.now() - 500 })],
+    });
+    const stored = await handleBatch(
+      postJson("https://storelens.test/collect", batch),
+      { pool, logger: pino({ level: "silent" }) },
+    );
+    expect(stored.status).toBe(200);
+
+    const body = Buffer.alloc(32 * MAX_RECORDING_CHUNK_BYTES, 7);
+    const reply = await rawPost(
+      `/collect/recording?shop=${domain}&session=${batch.sessionId}&page=${page.id}`,
+      { "Content-Type": "text/plain", "Content-Encoding": "gzip" },
+      body,
+    );
+    expect(reply.status).toBe(413);
+    expect(reply.headers.connection).toBe("close");
+    expect(reply.bodyBytesWritten).toBeLessThan(body.byteLength);
+    expect(
+      await prisma.recordingChunk.count({ where: { shopId: shop.id } }),
+    ).toBe(0);
   });
 });

@@ -5,6 +5,7 @@ import type {
   ClickPayload,
   PagePayload,
   ScrollPayload,
+  ShopifyEventPayload,
 } from "../../app/ingest/payload-types";
 import { batchSchema } from "../../app/ingest/batch-schema.server";
 import type { PendingBatch } from "../../app/ingest/write-batch.server";
@@ -125,5 +126,23 @@ export function pendingBatch(
       userAgent: request.userAgent ?? null,
       isBot: false,
     },
+  };
+}
+
+/** Builds a pixel batch of the visit that carries a few Shopify events. */
+export function pixelBatch(
+  of: BatchPayload,
+  events: ShopifyEventPayload[],
+): BatchPayload {
+  return {
+    v: 1,
+    batchId: randomUUID(),
+    shop: of.shop,
+    visitorId: of.visitorId,
+    sessionId: of.sessionId,
+    sentAt: of.sentAt,
+    source: "pixel",
+    pages: [],
+    events,
   };
 }

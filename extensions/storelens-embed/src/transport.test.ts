@@ -431,6 +431,7 @@ describe("transport at page exit", () => {
     stubFetch(pending);
     const old = Array.from({ length: MAX_UNSENT_BATCHES }, (_, n) => ({
       id: `old-${n}`,
+      shop: "demo.myshopify.com",
       identity: { visitorId: "v", sessionId: "s" },
       events: [click(n)],
       attempts: 0,
@@ -487,5 +488,108 @@ describe("transport at page exit", () => {
 
     queue.clear();
     expect(unsent.read()).toBeNull();
+  });
+});
+
+describe("stored exit batches", () => {
+  function memoryStorage(initial: string | null = null) {
+    let value = initial;
+    const storage = {
+      getItem: () => value,
+      setItem: (_key: string, next: string) => {
+        value = next;
+      },
+      removeItem: () => {
+        value = null;
+      },
+    } as unknown as Storage;
+    return { storage: () => storage, read: () => value };
+  }
+
+  const pending = () => new Promise<never>(() => {});
+
+  /** Leaves a page of `shop` with more batches than the quota takes. */
+  function leave(shop: string, unsent: ReturnType<typeof memoryStorage>) {
+    const queue = transport({ shop, storage: unsent.storage });
+    for (let n = 0; n < 700; n++) queue.push(click(n));
+    queue.flush(true);
+    return JSON.parse(unsent.read()!) as { id: string }[];
+  }
+
+  it("leaves another shop's batches stored", async () => {
+    stubFetch(pending);
+    const unsent = memoryStorage();
+    const storedByA = leave("shop-a.myshopify.com", unsent);
+    expect(storedByA.length).toBeGreaterThan(0);
+    vi.unstubAllGlobals();
+
+    // A page of another shop on the same origin.
+    const { sent } = stubFetch(ok);
+    const other = transport({
+      shop: "shop-b.myshopify.com",
+      storage: unsent.storage,
+    });
+    other.push(click(1));
+    other.flush(false);
+    await vi.runAllTimersAsync();
+
+    const sentIds = sent.map((request) => request.batch.batchId);
+    for (const { id } of storedByA) expect(sentIds).not.toContain(id);
+    expect(sent.every((r) => r.batch.shop === "shop-b.myshopify.com")).toBe(
+      true,
+    );
+    // Shop A's next page still sends them.
+    const stillStored = JSON.parse(unsent.read()!) as { id: string }[];
+    expect(stillStored.map((batch) => batch.id)).toEqual(
+      storedByA.map((batch) => batch.id),
+    );
+  });
+
+  it("skips malformed stored entries at exit", async () => {
+    const { sent } = stubFetch(pending);
+    const valid = {
+      id: "stored-valid",
+      shop: "demo.myshopify.com",
+      identity: { visitorId: "v", sessionId: "s" },
+      events: [click(1)],
+      attempts: 0,
+      generation: 0,
+      pages: [PAGE],
+    };
+    const unsent = memoryStorage(
+      JSON.stringify([valid, null, 7, { id: "no-identity" }, valid]),
+    );
+    const queue = transport({ storage: unsent.storage });
+    // The page loads: the first stored batch goes, the rest wait.
+    queue.flush(false);
+    // The shopper leaves at once, with a click not yet sent.
+    queue.push(click(2));
+    expect(() => queue.flush(true)).not.toThrow();
+
+    const events = sent.flatMap((request) => request.batch.events);
+    expect(events).toContainEqual(click(2));
+    expect(events.filter((event) => event.at === click(1).at)).toHaveLength(2);
+  });
+
+  it("keeps exit batches waiting when storage is full", async () => {
+    const { sent } = stubFetch(ok);
+    const full = {
+      getItem: () => null,
+      setItem: () => {
+        throw new DOMException("quota", "QuotaExceededError");
+      },
+      removeItem: () => {},
+    } as unknown as Storage;
+    const queue = transport({ storage: () => full });
+    for (let n = 0; n < 700; n++) queue.push(click(n));
+    expect(() => queue.flush(true)).not.toThrow();
+
+    // The page lives on, and its later flushes send the rest.
+    await vi.runAllTimersAsync();
+    queue.flush(false);
+    await vi.runAllTimersAsync();
+    expect(sent.flatMap((request) => request.batch.events)).toEqual(
+      Array.from({ length: 700 }, (_, n) => click(n)),
+    );
   });
 });

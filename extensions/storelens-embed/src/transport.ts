@@ -28,6 +28,8 @@ export const MAX_UNSENT_BATCHES = 8;
 
 interface Batch {
   id: string;
+  /** Shop of the page that made the batch; only its pages send it. */
+  shop: string;
   identity: Identity;
   events: EventPayload[];
   attempts: number;
@@ -59,7 +61,7 @@ export interface TransportOptions {
   /**
    * Storage, such as `localStorage`, for the exit batches that do not fit
    * in the keepalive quota. The next flush of this or a later page of the
-   * same origin sends them.
+   * same shop and origin sends them.
    */
   storage: () => Storage | undefined;
 }
@@ -125,10 +127,18 @@ export function createTransport(options: TransportOptions): Transport {
     return JSON.stringify(payload);
   }
 
+  /**
+   * Reads the stored batches of every shop of this origin. An entry
+   * without an identity, such as one written by another script, is left
+   * out, because `encode` would throw on it in the middle of a flush. The
+   * endpoint rejects any other malformed entry with a 4xx.
+   */
   function readStored(): Batch[] {
     try {
       const stored = JSON.parse(options.storage()!.getItem(UNSENT_KEY)!);
-      return Array.isArray(stored) ? stored : [];
+      return Array.isArray(stored)
+        ? stored.filter((batch) => batch && batch.identity)
+        : [];
     } catch {
       return [];
     }
@@ -154,13 +164,18 @@ export function createTransport(options: TransportOptions): Transport {
   }
 
   /**
-   * Moves stored batches, of this document or an earlier one, to `waiting`.
-   * A malformed entry fails once in `send` and is gone.
+   * Moves this shop's stored batches, of this document or an earlier one,
+   * to `waiting`. Batches of another shop on the same origin stay stored
+   * for that shop's pages, which send them under that shop's consent.
    */
   function takeStored() {
-    const stored = readStored();
-    if (!stored.length || !writeStored([])) return;
-    for (const batch of stored) {
+    const own: Batch[] = [];
+    const others: Batch[] = [];
+    for (const batch of readStored()) {
+      (batch.shop === options.shop ? own : others).push(batch);
+    }
+    if (!own.length || !writeStored(others)) return;
+    for (const batch of own) {
       waiting.push({ ...batch, attempts: 0, generation });
     }
   }
@@ -174,6 +189,7 @@ export function createTransport(options: TransportOptions): Transport {
     if (!queue.length) return undefined;
     const batch: Batch = {
       id: uuid(),
+      shop: options.shop,
       identity: options.identity(),
       events: [],
       attempts: 0,
