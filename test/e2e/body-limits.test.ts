@@ -27,10 +27,25 @@ let server: AppServer;
 let port = 0;
 
 interface RawReply {
+  /** The reply's status, or 0 when the server reset the connection first. */
   status: number;
   headers: Record<string, string>;
   /** Body bytes written before the reply arrived or the socket closed. */
   bodyBytesWritten: number;
+}
+
+/**
+ * Checks that the server refused an oversized body before reading it whole.
+ * The server answers 413 with `Connection: close` and closes the socket
+ * while the client may still be writing. The unread bytes then make the
+ * kernel reset the connection, and a reset can discard the 413 before the
+ * client reads it, so a reset before the whole body was written passes too.
+ */
+function expectStoppedEarly(reply: RawReply, bodyBytes: number) {
+  expect(reply.bodyBytesWritten).toBeLessThan(bodyBytes);
+  if (reply.status === 0) return;
+  expect(reply.status).toBe(413);
+  expect(reply.headers.connection).toBe("close");
 }
 
 /**
@@ -72,8 +87,12 @@ function rawPost(
       });
       socket.destroy();
     });
-    socket.on("error", (error) => {
-      if (!answered) reject(error);
+    socket.on("error", (error: NodeJS.ErrnoException) => {
+      if (answered) return;
+      if (error.code === "EPIPE" || error.code === "ECONNRESET") {
+        answered = true;
+        resolve({ status: 0, headers: {}, bodyBytesWritten: written });
+      } else reject(error);
     });
     socket.on("close", () => {
       if (!answered) reject(new Error(`no reply to ${target}: socket closed`));
@@ -163,9 +182,7 @@ describe("request body limits over HTTP", () => {
       sent.headers,
       sent.body,
     );
-    expect(reply.status).toBe(413);
-    expect(reply.headers.connection).toBe("close");
-    expect(reply.bodyBytesWritten).toBeLessThan(sent.body.byteLength);
+    expectStoppedEarly(reply, sent.body.byteLength);
     expect(await orders()).toBe(0);
   });
 
@@ -248,9 +265,7 @@ describe("request body limits over HTTP", () => {
       { "Content-Type": "application/x-www-form-urlencoded" },
       body,
     );
-    expect(reply.status).toBe(413);
-    expect(reply.headers.connection).toBe("close");
-    expect(reply.bodyBytesWritten).toBeLessThan(body.byteLength);
+    expectStoppedEarly(reply, body.byteLength);
   });
 
   it("rejects a chunked snapshot over the cap", async () => {
@@ -282,9 +297,7 @@ describe("request body limits over HTTP", () => {
       { "Content-Type": "application/json" },
       body,
     );
-    expect(reply.status).toBe(413);
-    expect(reply.headers.connection).toBe("close");
-    expect(reply.bodyBytesWritten).toBeLessThan(body.byteLength);
+    expectStoppedEarly(reply, body.byteLength);
     const after = await slot();
     expect(after.byteSize).toBe(before.byteSize);
     expect(Buffer.from(after.data).equals(Buffer.from(before.data))).toBe(true);
@@ -304,9 +317,7 @@ describe("request body limits over HTTP", () => {
       { "Content-Type": "text/plain" },
       body,
     );
-    expect(reply.status).toBe(413);
-    expect(reply.headers.connection).toBe("close");
-    expect(reply.bodyBytesWritten).toBeLessThan(body.byteLength);
+    expectStoppedEarly(reply, body.byteLength);
     expect(await prisma.ingestBatch.count({ where: { shopId: shop.id } })).toBe(
       0,
     );
@@ -336,9 +347,7 @@ describe("request body limits over HTTP", () => {
       { "Content-Type": "text/plain", "Content-Encoding": "gzip" },
       body,
     );
-    expect(reply.status).toBe(413);
-    expect(reply.headers.connection).toBe("close");
-    expect(reply.bodyBytesWritten).toBeLessThan(body.byteLength);
+    expectStoppedEarly(reply, body.byteLength);
     expect(
       await prisma.recordingChunk.count({ where: { shopId: shop.id } }),
     ).toBe(0);
