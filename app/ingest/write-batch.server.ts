@@ -415,6 +415,8 @@ async function readShopsAndClaim(
     sentKeys.add(key);
     sent.push(index);
   });
+  // Ids are claimed in shop and id order, so two groups that claim the same
+  // ids lock them in the same order instead of deadlocking on each other.
   // A claim waits for a concurrent transaction that inserted the same id. The
   // reads of visits and page views come in a later statement, so they see
   // what that transaction committed.
@@ -436,9 +438,9 @@ async function readShopsAndClaim(
        SELECT shop.id, c.id, c.events, c.pages, c.received_at
        FROM unnest($2::text[], $3::uuid[], $4::int[], $5::int[],
                    $6::timestamptz[])
-         WITH ORDINALITY AS c(domain, id, events, pages, received_at, n)
+         AS c(domain, id, events, pages, received_at)
        JOIN shop ON shop.domain = c.domain AND shop."uninstalledAt" IS NULL
-       ORDER BY c.n
+       ORDER BY shop.id, c.id
        ON CONFLICT ("shopId", id) DO NOTHING
        RETURNING "shopId", id
      )
