@@ -1,5 +1,8 @@
 import type pg from "pg";
-import { settledCondition, xidAboveWriters } from "~/jobs/event-horizon.server";
+import {
+  readEventHorizon,
+  settledCondition,
+} from "~/jobs/event-horizon.server";
 import {
   HEATMAP_EVENTS_SQL,
   HEATMAP_EVENT_FILTER_SQL,
@@ -45,16 +48,6 @@ export interface RollupRun {
 
 const lockKey = (shopId: string) => `heatmap-rollup ${shopId}`;
 
-async function takeHorizon(client: pg.PoolClient) {
-  // The id first, then the writers: every transaction with an id up to
-  // `eventId` has then either ended or has a transaction id below `xid`.
-  const sequence = await client.query<{ last: string }>(
-    `SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS last
-     FROM "InteractionEvent_id_seq"`,
-  );
-  return { eventId: sequence.rows[0].last, xid: await xidAboveWriters(client) };
-}
-
 /**
  * Brings the shop's heatmap rollup up to date with settled events: takes
  * out events of sessions flagged as bots since, then adds events past the
@@ -75,7 +68,7 @@ export async function catchUpHeatmapRollup(
     );
     locked = lock.rows[0].locked;
     if (!locked) return { ran: false, events: 0, botSessions: 0, more: false };
-    const horizon = await takeHorizon(client);
+    const horizon = await readEventHorizon(client);
     // One snapshot for the whole run, taken after the lock: bot marks and
     // the events they cover are seen as of the same moment.
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ");

@@ -337,17 +337,17 @@ export async function writeGroup(
 
   if (accepted.length > 0) {
     const deepest = deepestScrolls(accepted);
-    const [, pageViews] = await queryTogether(client, [
+    const [, racedPages] = await queryTogether(client, [
       visitorSessionsUpsert(accepted, storedVisits),
       pageViewsInsert(accepted, deepest),
       scrollDepthUpdate([...deepest.values()]),
       shopifyEventsInsert(accepted),
     ]);
-    await assertRacedPageViewsOwn(client, pageViews.raced);
+    await assertRacedPageViewsOwn(client, racedPages);
     // The update above cannot see a page view that a concurrent writer
     // stored for this visit while the insert waited, so it is raised here.
     const raced = new Set(
-      pageViews.raced.map(({ shopId, id }) => `${shopId} ${id}`),
+      racedPages.map(({ shopId, id }) => `${shopId} ${id}`),
     );
     await queryTogether(client, [
       scrollDepthUpdate(

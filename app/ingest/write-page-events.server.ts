@@ -152,22 +152,21 @@ export class PageTakenError extends Error {
   }
 }
 
-/** The page views a group's insert wrote, and those a concurrent writer took. */
-export interface InsertedPageViews {
-  /** Written page views, by shop id and page view id. */
-  written: Set<string>;
-  /** Page views new to the checks that the insert found already stored. */
-  raced: { shopId: string; id: string; sessionId: string }[];
+/** A page view new to the checks that a group's insert found already stored. */
+export interface RacedPageView {
+  shopId: string;
+  id: string;
+  sessionId: string;
 }
 
 /**
  * Builds the insert of the listed page views; the first entry of a page
- * view wins. Its `raced` rows go to `assertRacedPageViewsOwn`.
+ * view wins. It returns the raced page views, for `assertRacedPageViewsOwn`.
  */
 export function pageViewsInsert(
   accepted: AcceptedBatch[],
   deepest: Map<string, ScrollReport>,
-): QueryPart<InsertedPageViews> {
+): QueryPart<RacedPageView[]> {
   const rows = new Map<
     string,
     { item: AcceptedBatch; page: ValidBatch["pages"][number] }
@@ -220,7 +219,7 @@ export function pageViewsInsert(
           (row) => `${row.shopId} ${row.id}`,
         ),
       );
-      const raced = list
+      return list
         .filter(
           (row) =>
             row.item.newPageIds.has(row.page.id) &&
@@ -231,7 +230,6 @@ export function pageViewsInsert(
           id: row.page.id,
           sessionId: row.item.batch.sessionId,
         }));
-      return { written, raced };
     },
   };
 }
@@ -243,7 +241,7 @@ export function pageViewsInsert(
  */
 export async function assertRacedPageViewsOwn(
   client: pg.PoolClient,
-  raced: InsertedPageViews["raced"],
+  raced: RacedPageView[],
 ) {
   if (raced.length === 0) return;
   // The insert waited for the conflicting rows to commit, so this query

@@ -375,7 +375,7 @@ export function visitorSessionsUpsert(
   const column = <K extends keyof SessionRow>(name: K) =>
     rows.map((row) => row[name]);
   // A device from a viewport replaces the stored one, a device from the
-  // user agent does not. ON CONFLICT sees only the table's columns, so the
+  // user agent does not. ON CONFLICT can read only the table's columns, so the
   // flag is looked up by the row's key.
   return {
     sql: `INSERT INTO "VisitorSession" AS stored

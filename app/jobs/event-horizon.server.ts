@@ -54,16 +54,7 @@ const SETTLE_POLL_MS = 20;
 export async function takeEventHorizon(
   pool: pg.Pool,
 ): Promise<EventHorizon & { settled: boolean }> {
-  // The id first, then the writers: every transaction holding an id up to
-  // `eventId` has then ended or has a transaction id below `xid`.
-  const sequence = await pool.query<{ last: string }>(
-    `SELECT CASE WHEN is_called THEN last_value ELSE 0 END::text AS last
-     FROM "InteractionEvent_id_seq"`,
-  );
-  const horizon = {
-    eventId: sequence.rows[0].last,
-    xid: await xidAboveWriters(pool),
-  };
+  const horizon = await readEventHorizon(pool);
   const deadline = Date.now() + SETTLE_WAIT_MS;
   let settled = await isSettled(pool, horizon.xid);
   while (!settled && Date.now() < deadline) {
@@ -73,13 +64,24 @@ export async function takeEventHorizon(
   return { ...horizon, settled };
 }
 
+/** Reads a horizon now, without waiting for it to settle. */
+export async function readEventHorizon(
+  db: pg.Pool | pg.PoolClient,
+): Promise<EventHorizon> {
+  // The id first, then the writers: every transaction holding an id up to
+  // `eventId` has then ended or has a transaction id below `xid`.
+  const sequence = await db.query<{ last: string }>(
+    `SELECT CASE WHEN is_called THEN last_value ELSE 0 END::text AS last
+     FROM "InteractionEvent_id_seq"`,
+  );
+  return { eventId: sequence.rows[0].last, xid: await xidAboveWriters(db) };
+}
+
 /**
  * Returns a transaction id (xid8, as a decimal string) above every writer
  * of this database that is open now.
  */
-export async function xidAboveWriters(
-  db: pg.Pool | pg.PoolClient,
-): Promise<string> {
+async function xidAboveWriters(db: pg.Pool | pg.PoolClient): Promise<string> {
   const result = await db.query<{ xid: string }>(
     `SELECT GREATEST(x.next, COALESCE(max(${BACKEND_XID8}) + 1, 0))::text AS xid
      FROM ${NEXT_XID}

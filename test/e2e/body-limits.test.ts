@@ -36,7 +36,7 @@ interface RawReply {
 
 /**
  * Checks that the server refused an oversized body before reading it whole.
- * The server answers 413 with `Connection: close` and closes the socket
+ * The server responds with 413 and `Connection: close` and closes the socket
  * while the client may still be writing. The unread bytes then make the
  * kernel reset the connection, and a reset can discard the 413 before the
  * client reads it, so a reset before the whole body was written passes too.
