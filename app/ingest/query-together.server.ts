@@ -27,8 +27,8 @@ type Results<P extends readonly QueryPart<unknown>[]> = {
  * aggregated into a JSON column. A group's statements run one after another
  * on one connection, and each costs a round trip that every batch of the
  * group waits for, so parts that do not depend on each other share one.
- * A part may write (INSERT ... RETURNING), because the CTEs share one
- * snapshot and none reads what another writes. Empty parts are not sent,
+ * A part may write (INSERT or UPDATE). The CTEs share one snapshot, so
+ * none reads what another writes. Empty parts are not sent,
  * and when every part is empty, nothing is.
  */
 export async function queryTogether<
