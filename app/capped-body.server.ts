@@ -16,10 +16,8 @@ export class BodyTooLargeError extends Error {
  * Node's HTTP server, cancelling the body stream destroys the socket, and
  * the client would never receive the 413. The caller replies with
  * `Connection: close` instead, so Node closes the socket after the reply.
- * NOTE: a client still sending then gets a connection reset, which can
- * discard the 413 before the client reads it. Reading and discarding the
- * rest for a bounded time before the close (a lingering close) would let
- * the 413 through.
+ * The app server closes such a socket with a lingering close (see
+ * scripts/lib/app-server.ts), so a client still sending gets the 413.
  */
 export async function readCappedBody(
   request: Request,

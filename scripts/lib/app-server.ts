@@ -14,6 +14,7 @@ import {
   type Server,
   type ServerResponse,
 } from "node:http";
+import type { Socket } from "node:net";
 
 export interface AppServer {
   url: string;
@@ -30,6 +31,48 @@ interface EntryWithJobs {
 }
 
 const MUTATIONS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/** Max time a closing connection goes on reading a body its reply did not wait for. */
+const LINGER_MS = 2000;
+/** Max bytes of such a body read and dropped before the socket closes. */
+const LINGER_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Closes connections whose reply went out before the request body ended
+ * (a 413 for an oversized body) with a lingering close. Node destroys a
+ * `Connection: close` socket as soon as the reply is written, and closing
+ * a socket with unread bytes makes the kernel send a reset, which can
+ * discard the reply before the client reads it. Such a socket instead
+ * sends its FIN and goes on reading and dropping the body, for LINGER_MS
+ * or LINGER_BYTES at most, before it is destroyed.
+ */
+function lingerBeforeClosing(server: Server) {
+  const current = new WeakMap<Socket, IncomingMessage>();
+  server.on("request", (request: IncomingMessage) => {
+    current.set(request.socket, request);
+  });
+  server.on("connection", (socket: Socket & { destroySoon?: () => void }) => {
+    const destroySoon = socket.destroySoon;
+    if (typeof destroySoon !== "function") return;
+    socket.destroySoon = () => {
+      const request = current.get(socket);
+      if (!request || request.complete) {
+        destroySoon.call(socket);
+        return;
+      }
+      socket.end();
+      const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+      socket.once("close", () => clearTimeout(timer));
+      // Node's parser goes on reading the body into the dropped request.
+      let dropped = 0;
+      request.on("data", (chunk: Buffer) => {
+        dropped += chunk.byteLength;
+        if (dropped > LINGER_BYTES) socket.destroy();
+      });
+      request.resume();
+    };
+  });
+}
 
 /**
  * Path patterns of the build's resource routes, the routes without a
@@ -140,6 +183,7 @@ export async function startAppServer(options: {
     if (collect?.(request, response)) return;
     app(request, response);
   });
+  lingerBeforeClosing(server);
   // A client that trickles its headers or body keeps a socket busy, so it
   // gets 408 after these limits rather than Node 20's five-minute default.
   server.headersTimeout = 20_000;
