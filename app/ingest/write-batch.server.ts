@@ -332,6 +332,7 @@ export async function writeGroup(
       .map((index) => ({
         shopId: shops[index]!.id,
         batch: group[index].batch,
+        receivedAt: group[index].context.receivedAt,
       })),
   );
 
@@ -499,24 +500,28 @@ function addRecordingDirectives(
 }
 
 /**
- * Sets the counts of a receipt that an earlier, rejected copy of its batch
- * claimed to those of the accepted copy.
+ * Sets the counts and receive time of a receipt that an earlier, rejected
+ * copy of its batch claimed to those of the accepted copy.
  */
 async function recountCopies(
   client: pg.PoolClient,
-  copies: { shopId: string; batch: ValidBatch }[],
+  copies: { shopId: string; batch: ValidBatch; receivedAt: Date }[],
 ) {
   if (copies.length === 0) return;
   await client.query(
-    `UPDATE "IngestBatch" b SET "eventCount" = c.events, "pageCount" = c.pages
-     FROM unnest($1::text[], $2::uuid[], $3::int[], $4::int[])
-       AS c(shop_id, id, events, pages)
+    `UPDATE "IngestBatch" b
+     SET "eventCount" = c.events, "pageCount" = c.pages,
+         "receivedAt" = c.received_at
+     FROM unnest($1::text[], $2::uuid[], $3::int[], $4::int[],
+                 $5::timestamptz[])
+       AS c(shop_id, id, events, pages, received_at)
      WHERE b."shopId" = c.shop_id AND b.id = c.id`,
     [
       copies.map((copy) => copy.shopId),
       copies.map((copy) => copy.batch.batchId),
       copies.map((copy) => copy.batch.events.length),
       copies.map((copy) => copy.batch.pages.length),
+      copies.map((copy) => copy.receivedAt),
     ],
   );
 }

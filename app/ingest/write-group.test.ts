@@ -37,11 +37,11 @@ async function createShop(domain: string) {
 
 function pending(
   payload: BatchPayload,
-  options: { origin?: string | null } = {},
+  options: { origin?: string | null; receivedAt?: Date } = {},
 ): PendingBatch {
   return pendingBatch(payload, {
     origin: options.origin === undefined ? ORIGIN : options.origin,
-    receivedAt: RECEIVED,
+    receivedAt: options.receivedAt ?? RECEIVED,
     userAgent: CHROME_USER_AGENT,
   });
 }
@@ -147,10 +147,11 @@ describe("a group with rejected batches", () => {
     const forged = { ...batch, events: batch.events.slice(0, 1) };
     const elsewhere = { origin: "https://elsewhere.example" };
     const lonely = makeBatch(shop.domain);
+    const later = new Date(RECEIVED.getTime() + 5);
 
     const outcomes = await groupOf([
       pending(forged, elsewhere),
-      pending(batch),
+      pending(batch, { receivedAt: later }),
       pending(lonely, elsewhere),
     ]);
     expect(outcomes.map(statusOf)).toEqual([
@@ -166,6 +167,7 @@ describe("a group with rejected batches", () => {
     expect(receipts.map((receipt) => receipt.id)).toEqual([batch.batchId]);
     expect(receipts[0].eventCount).toBe(batch.events.length);
     expect(receipts[0].pageCount).toBe(batch.pages.length);
+    expect(receipts[0].receivedAt).toEqual(later);
 
     const retry = await groupOf([pending(lonely)]);
     expect(retry.map(statusOf)).toEqual(["stored"]);
