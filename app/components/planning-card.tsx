@@ -20,7 +20,7 @@ function planCells(plan: Plan | null): string[] {
   return [
     plan.arms.map((arm) => `${arm.key} ${count(arm.sessions)}`).join(" · "),
     count(plan.totalSessions),
-    plan.days === null ? "no traffic" : `${plan.days} days`,
+    plan.days === null ? "no traffic" : `${count(plan.days)} days`,
   ];
 }
 
@@ -34,7 +34,7 @@ function splitCost(
   const extra = plan.totalSessions / equal.totalSessions - 1;
   const days =
     plan.days !== null && equal.days !== null
-      ? ` (${plan.days} days against ${equal.days})`
+      ? ` (${count(plan.days)} days against ${count(equal.days)})`
       : "";
   return `${label}: ${count(plan.totalSessions)} visits in all against ${count(equal.totalSessions)} with an equal split, ${formatPercent(extra)} more${days}.`;
 }
