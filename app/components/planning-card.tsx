@@ -13,13 +13,30 @@ import type { PlanningReport } from "~/experiments/experiment-report.server";
 import type { Plan } from "~/experiments/planning";
 import { formatMoney, formatPercent } from "./format";
 
+const count = (value: number) => value.toLocaleString("en-US");
+
 function planCells(plan: Plan | null): string[] {
   if (!plan) return ["–", "–", "–"];
   return [
-    plan.sessionsPerArm.toLocaleString("en-US"),
-    plan.totalSessions.toLocaleString("en-US"),
-    plan.days === null ? "no traffic" : `${plan.days} days`,
+    plan.arms.map((arm) => `${arm.key} ${count(arm.sessions)}`).join(" · "),
+    count(plan.totalSessions),
+    plan.days === null ? "no traffic" : `${count(plan.days)} days`,
   ];
+}
+
+/** Describes what the split costs against an equal one, for one metric. */
+function splitCost(
+  label: string,
+  plan: Plan | null,
+  equal: Plan | null,
+): string | null {
+  if (!plan || !equal) return null;
+  const extra = plan.totalSessions / equal.totalSessions - 1;
+  const days =
+    plan.days !== null && equal.days !== null
+      ? ` (${count(plan.days)} days against ${count(equal.days)})`
+      : "";
+  return `${label}: ${count(plan.totalSessions)} visits in all against ${count(equal.totalSessions)} with an equal split, ${formatPercent(extra)} more${days}.`;
 }
 
 /**
@@ -39,6 +56,20 @@ export function PlanningCard(props: {
   const rps = traffic.revenuePerSession;
   const conversion =
     traffic.sessions > 0 ? traffic.convertingSessions / traffic.sessions : null;
+  const weightSum = planning.arms.reduce((sum, arm) => sum + arm.weight, 0);
+  const split = planning.arms
+    .map((arm) => `${arm.key} ${formatPercent(arm.weight / weightSum)}`)
+    .join(", ");
+  const costs = planning.equalSplit
+    ? [
+        splitCost(
+          "Conversion",
+          planning.conversion,
+          planning.equalSplit.conversion,
+        ),
+        splitCost("RPS", planning.rps, planning.equalSplit.rps),
+      ].filter((line): line is string => line !== null)
+    : [];
 
   return (
     <Card>
@@ -56,6 +87,17 @@ export function PlanningCard(props: {
           visits buy nothing, so RPS varies far more than conversion and needs
           more visits to move.
         </Text>
+        <Text as="p">
+          Traffic split: {split} (control first).
+          {planning.equalSplit
+            ? " The smaller arm sets the pace, so an unequal split needs more visits than an equal one."
+            : null}
+        </Text>
+        {costs.map((line) => (
+          <Text as="p" key={line} tone="subdued">
+            {line}
+          </Text>
+        ))}
         <Form method="get">
           <InlineStack gap="300" blockAlign="end">
             <TextField
@@ -100,9 +142,10 @@ export function PlanningCard(props: {
           ]}
         />
         <Text as="p" tone="subdued">
-          Two-sided test at the given level and power, arms of equal size.
-          Duration assumes every visit to these pages enters the test; round it
-          up to whole weeks so that each weekday counts equally.
+          Two-sided test of each variant against the control at the given level
+          and power, with the arms sized by the split above. Duration assumes
+          every visit to these pages enters the test; round it up to whole weeks
+          so that each weekday counts equally.
         </Text>
       </BlockStack>
     </Card>

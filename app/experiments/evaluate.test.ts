@@ -29,7 +29,7 @@ const base = {
   metric: "conversion" as const,
   alpha: 0.05,
   relativeEffect: 0.1,
-  plannedSessionsPerArm: 20000,
+  plannedControlSessions: 20000,
 };
 
 describe("evaluateExperiment", () => {
@@ -98,10 +98,58 @@ describe("evaluateExperiment", () => {
     expect(result.verdict.kind).toBe("no_difference");
     const early = evaluateExperiment({
       ...base,
-      plannedSessionsPerArm: 40000,
+      plannedControlSessions: 40000,
       rows,
     });
     expect(early.verdict.kind).toBe("running");
+  });
+
+  it("scales the planned size by the split", () => {
+    const oneToThree = {
+      ...base,
+      arms: [
+        { key: "control", weight: 25 },
+        { key: "sticky-cart", weight: 75 },
+      ],
+      plannedControlSessions: 20000,
+    };
+    const short = evaluateExperiment({
+      ...oneToThree,
+      rows: [
+        day("control", 1, 20000, 600, 80),
+        day("sticky-cart", 1, 59999, 1802, 80),
+      ],
+    });
+    expect(short.srm?.mismatch).toBe(false);
+    expect(short.verdict.kind).toBe("running");
+    const reached = evaluateExperiment({
+      ...oneToThree,
+      rows: [
+        day("control", 1, 20000, 600, 80),
+        day("sticky-cart", 1, 60000, 1802, 80),
+      ],
+    });
+    expect(reached.verdict.kind).toBe("no_difference");
+  });
+
+  it("checks the sample ratio against the split", () => {
+    const rows = [
+      day("control", 1, 2500, 75, 80),
+      day("sticky-cart", 1, 7500, 225, 80),
+    ];
+    const oneToThree = evaluateExperiment({
+      ...base,
+      arms: [
+        { key: "control", weight: 1 },
+        { key: "sticky-cart", weight: 3 },
+      ],
+      rows,
+    });
+    expect(oneToThree.srm?.expected).toEqual([2500, 7500]);
+    expect(oneToThree.srm?.mismatch).toBe(false);
+    const equal = evaluateExperiment({ ...base, rows });
+    expect(equal.srm?.mismatch).toBe(true);
+    expect(equal.verdict.kind).toBe("blocked");
   });
 
   it("splits alpha over three arms", () => {

@@ -47,8 +47,11 @@ export interface EvaluationInput {
   alpha: number;
   /** Relative effect the test is planned to detect; sets the mixture. */
   relativeEffect: number;
-  /** Planned sessions per arm; null when no plan was made. */
-  plannedSessionsPerArm: number | null;
+  /**
+   * Planned sessions of the control arm, each other arm planned in
+   * proportion to its weight; null when no plan was made.
+   */
+  plannedControlSessions: number | null;
 }
 
 export interface ArmResult {
@@ -290,8 +293,15 @@ function verdictOf(
   if (significant.length > 0) {
     return { kind: "treatment_worse", variant: significant[0].variant };
   }
-  const planned = input.plannedSessionsPerArm;
-  if (planned !== null && arms.every((arm) => arm.sessions >= planned)) {
+  const planned = input.plannedControlSessions;
+  const controlWeight = input.arms[0].weight;
+  if (
+    planned !== null &&
+    arms.every(
+      (arm, index) =>
+        arm.sessions >= planned * (input.arms[index].weight / controlWeight),
+    )
+  ) {
     return { kind: "no_difference" };
   }
   return { kind: "running" };

@@ -6,9 +6,9 @@ import { evaluateExperiment, type Evaluation } from "./evaluate";
 import { experimentRows } from "./experiment-rows.server";
 import { pageTraffic, type PageTraffic } from "./page-traffic.server";
 import {
-  conversionSampleSize,
-  meanSampleSize,
-  planDuration,
+  conversionControlSessions,
+  meanControlSessions,
+  planAllocation,
   type Plan,
   type PlanInput,
 } from "./planning";
@@ -19,12 +19,25 @@ import { welchTest, type DifferenceTest, type WelchTest } from "./welch";
 /** Days of recent traffic the planning calculator reads. */
 export const PLANNING_DAYS = 28;
 
+/** Split planned for a hypothesis whose arms are not set yet. */
+export const DEFAULT_ARMS: readonly Arm[] = [
+  { key: "control", weight: 50 },
+  { key: "treatment", weight: 50 },
+];
+
 export interface PlanningReport {
   input: PlanInput;
   range: DateRange;
   traffic: PageTraffic;
+  /** Arms and weights the plan is for, the control first. */
+  arms: Arm[];
   conversion: Plan | null;
   rps: Plan | null;
+  /**
+   * The same plans with the same number of arms split equally, to show
+   * what the configured split costs; null when the split is equal.
+   */
+  equalSplit: { conversion: Plan | null; rps: Plan | null } | null;
 }
 
 export interface BeforeAfterReport {
@@ -65,15 +78,16 @@ export function armsOf(hypothesis: Pick<Hypothesis, "variants">): Arm[] {
 }
 
 /**
- * Sample size and days for both metrics from the last PLANNING_DAYS days
- * of visits to the hypothesis's pages, ending yesterday.
+ * Sample size and days for both metrics, for the given arms and their
+ * split, from the last PLANNING_DAYS days of visits to the hypothesis's
+ * pages, ending yesterday. Fewer than two arms plan the default 50/50.
  */
 export async function planningReport(
   pool: pg.Pool,
   shop: { id: string; timezone: string },
   pages: string[],
   input: PlanInput,
-  arms: number,
+  designArms: readonly Arm[],
   now = new Date(),
 ): Promise<PlanningReport> {
   const yesterday = addDays(localDay(now, shop.timezone), -1);
@@ -86,26 +100,29 @@ export async function planningReport(
     { shopId: shop.id, timezone: shop.timezone, range },
     pages,
   );
+  const arms = [...(designArms.length >= 2 ? designArms : DEFAULT_ARMS)];
   const baseline =
     traffic.sessions > 0 ? traffic.convertingSessions / traffic.sessions : 0;
-  const conversionSize = conversionSampleSize(baseline, input);
-  const rpsSize = meanSampleSize(
+  const conversion = conversionControlSessions(baseline, input);
+  const rps = meanControlSessions(
     traffic.revenuePerSession.mean,
     traffic.revenuePerSession.variance,
     input,
   );
+  const plansFor = (split: readonly Arm[]) => ({
+    conversion: planAllocation(conversion, split, traffic.dailySessions),
+    rps: planAllocation(rps, split, traffic.dailySessions),
+  });
+  const equal = arms.every((arm) => arm.weight === arms[0].weight);
   return {
     input,
     range,
     traffic,
-    conversion:
-      conversionSize === null
-        ? null
-        : planDuration(conversionSize, arms, traffic.dailySessions),
-    rps:
-      rpsSize === null
-        ? null
-        : planDuration(rpsSize, arms, traffic.dailySessions),
+    arms,
+    ...plansFor(arms),
+    equalSplit: equal
+      ? null
+      : plansFor(arms.map((arm) => ({ key: arm.key, weight: 1 }))),
   };
 }
 
@@ -180,7 +197,7 @@ export async function experimentReport(
       metric: hypothesis.metric === "conversion" ? "conversion" : "rps",
       alpha: hypothesis.alpha,
       relativeEffect: hypothesis.relativeEffect,
-      plannedSessionsPerArm: hypothesis.plannedSessionsPerArm,
+      plannedControlSessions: hypothesis.plannedSessionsPerArm,
     });
   }
   const beforeAfter =
@@ -197,7 +214,7 @@ export async function experimentReport(
       shop,
       hypothesis.pages,
       planInput,
-      Math.max(2, arms.length),
+      arms,
       now,
     ),
     beforeAfter,

@@ -1,6 +1,16 @@
 import type pg from "pg";
 import type { ArmDayRow } from "./evaluate";
 
+/**
+ * How far before a visit's first exposure an order's time may lie and still
+ * count for the variant. Shopify stores order times in whole seconds, so
+ * they can be up to a second off. A corrected exposure time is late by the
+ * network delay that the visit's clock offset estimate still contains, an
+ * estimated fraction of a second on a working connection. An order stamped
+ * within 2 s before the exposure may therefore have been placed after it.
+ */
+export const EXPOSURE_CLOCK_TOLERANCE_MS = 2000;
+
 export interface ExperimentRows {
   rows: ArmDayRow[];
   /** Visits that reported more than one variant, counted in their first. */
@@ -11,9 +21,12 @@ export interface ExperimentRows {
 
 /**
  * Sums per arm and shop-local day of exposure, for every human visit
- * exposed to the experiment. A visit's net revenue is that of all its
- * counted orders (refunds subtracted), joined through OrderNet; squares
- * are summed so the statistics can compute variances without raw rows.
+ * exposed to the experiment. A visit's net revenue is that of its counted
+ * orders (refunds subtracted, joined through OrderNet) placed at or after
+ * its first exposure, less EXPOSURE_CLOCK_TOLERANCE_MS. An earlier order
+ * cannot be an effect of the variant. Conversion and order counts follow
+ * the same rule. Squares are summed so the statistics can compute
+ * variances without raw rows.
  */
 export async function experimentRows(
   pool: pg.Pool,
@@ -32,7 +45,7 @@ export async function experimentRows(
     mixed: string;
   }>(
     `WITH exposed AS (
-       SELECT e.variant, e."sessionId", e.mixed,
+       SELECT e.variant, e."sessionId", e.mixed, e."exposedAt",
               ((e."exposedAt" AT TIME ZONE 'UTC') AT TIME ZONE $3)::date AS day
        FROM "ExperimentExposure" e
        JOIN "VisitorSession" s ON s."shopId" = e."shopId" AND s.id = e."sessionId"
@@ -46,6 +59,7 @@ export async function experimentRows(
        FROM exposed x
        LEFT JOIN "OrderNet" n
          ON n."shopId" = $1 AND n."sessionId" = x."sessionId" AND n.counted
+         AND n."processedAt" >= x."exposedAt" - $4 * interval '1 millisecond'
        GROUP BY x.variant, x.day, x.mixed, x."sessionId"
      )
      SELECT variant, day::text AS day, count(*) AS sessions,
@@ -57,7 +71,12 @@ export async function experimentRows(
      FROM per_session
      GROUP BY variant, day
      ORDER BY day, variant`,
-    [filter.shopId, filter.experimentKey, filter.timezone],
+    [
+      filter.shopId,
+      filter.experimentKey,
+      filter.timezone,
+      EXPOSURE_CLOCK_TOLERANCE_MS,
+    ],
   );
 
   const known = new Set(arms);

@@ -16,8 +16,8 @@ export type ActionResult =
 /**
  * Saves how a hypothesis is tested and starts the test: the experiment key
  * and arms of an A/B test, or the day an unrandomised change went live.
- * The planned sessions per arm come from the pages' recent traffic for the
- * hypothesis's metric.
+ * The planned sessions of the control arm come from the pages' recent
+ * traffic for the hypothesis's metric and the arms' split.
  */
 export async function saveTestSettings(
   pool: pg.Pool,
@@ -36,13 +36,7 @@ export async function saveTestSettings(
     power: settings.power,
     relativeEffect: settings.relativeEffect,
   };
-  const plan = await planningReport(
-    pool,
-    shop,
-    hypothesis.pages,
-    input,
-    Math.max(2, arms.length),
-  );
+  const plan = await planningReport(pool, shop, hypothesis.pages, input, arms);
   const planned =
     hypothesis.metric === "conversion" ? plan.conversion : plan.rps;
 
@@ -57,7 +51,7 @@ export async function saveTestSettings(
         changedAt: settings.changedAt
           ? new Date(`${settings.changedAt}T00:00:00Z`)
           : null,
-        plannedSessionsPerArm: planned?.sessionsPerArm ?? null,
+        plannedSessionsPerArm: planned?.arms[0].sessions ?? null,
         state: "running",
         startedAt: hypothesis.startedAt ?? new Date(),
         endedAt: null,

@@ -40,9 +40,15 @@ export interface Arm {
   weight: number;
 }
 
+/** A weight as written in the form: digits with an optional decimal part. */
+const WEIGHT_PATTERN = /^\d+(\.\d+)?$/;
+const MAX_WEIGHT = 100;
+
 /**
  * Parses arms written as `control:50, b:50`, the control first. Weights
- * are shares of traffic in any unit.
+ * are shares of traffic in any unit, each above 0 and at most 100, so
+ * `control:1, b:3` and `control:25, b:75` plan the same split. Returns the
+ * first problem as a message that names the arm.
  */
 export function parseArms(value: string): Arm[] | string {
   const parts = value
@@ -50,17 +56,25 @@ export function parseArms(value: string): Arm[] | string {
     .map((part) => part.trim())
     .filter(Boolean);
   if (parts.length < 2 || parts.length > MAX_ARMS) {
-    return `Variants must list 2 to ${MAX_ARMS} arms such as "control:50, b:50"`;
+    return `Variants must list 2 to ${MAX_ARMS} arms such as "control:50, b:50", got ${parts.length}`;
   }
   const arms: Arm[] = [];
   for (const part of parts) {
-    const [name, weightText, extra] = part.split(":");
-    const weight = Number(weightText);
+    const [rawName, rawWeight, extra] = part.split(":");
+    const name = rawName.trim();
+    const weightText = rawWeight?.trim() ?? "";
     if (extra !== undefined || !key.safeParse(name).success) {
       return `Variant "${part}" must be a key of letters, digits, _, - and . followed by :weight`;
     }
-    if (!(weight > 0 && weight <= 100)) {
-      return `Variant "${name}" needs a weight between 0 and 100, such as ${name}:50`;
+    if (weightText === "") {
+      return `Variant "${name}" has no weight: add its share of traffic, such as ${name}:50`;
+    }
+    if (!WEIGHT_PATTERN.test(weightText)) {
+      return `Variant "${name}" has the invalid weight "${weightText}": use a number above 0 and at most ${MAX_WEIGHT}, such as ${name}:50`;
+    }
+    const weight = Number(weightText);
+    if (!(weight > 0 && weight <= MAX_WEIGHT)) {
+      return `Variant "${name}" has the weight ${weightText}: a weight must be above 0 and at most ${MAX_WEIGHT}`;
     }
     if (arms.some((arm) => arm.key === name)) {
       return `Variant "${name}" is listed twice`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { chiSquareUpperTail, studentTQuantile } from "./distributions";
-import { conversionSampleSize, meanSampleSize, planDuration } from "./planning";
+import { conversionSampleSize, meanSampleSize } from "./planning";
 import { twoProportionTest } from "./proportions";
 import {
   alwaysValidInterval,
@@ -194,15 +194,6 @@ describe("planning", () => {
       relativeEffect: 0.1,
     });
     expect(n).toBe(125970);
-  });
-
-  it("turns a sample size into days", () => {
-    expect(planDuration(125970, 2, 9000)).toEqual({
-      sessionsPerArm: 125970,
-      totalSessions: 251940,
-      days: 28,
-    });
-    expect(planDuration(100, 2, 0).days).toBeNull();
   });
 
   it("rejects impossible plans", () => {

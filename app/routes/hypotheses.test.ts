@@ -383,6 +383,136 @@ describe("experiment page", () => {
     expect((await response.json()).field).toBe("variants");
   });
 
+  it("plans and shows a 1:3 split", async () => {
+    const created = await hypothesis(SHOP_A);
+    const path = `/app/hypotheses/${created.id}`;
+    const response = (await call(
+      experimentAction,
+      postForm(SHOP_A, path, {
+        intent: "settings",
+        mode: "ab",
+        experimentKey: "one-to-three",
+        variants: "control:25, b:75",
+        relativeEffect: "0.2",
+        alpha: "0.05",
+        power: "0.8",
+      }),
+      { id: created.id },
+    )) as Response;
+    expect(response.status).toBe(200);
+    const stored = await prisma.hypothesis.findUniqueOrThrow({
+      where: { shopId_id: { shopId: shopIds[SHOP_A], id: created.id } },
+    });
+    expect(stored.variants).toEqual([
+      { key: "control", weight: 25 },
+      { key: "b", weight: 75 },
+    ]);
+
+    const data = await call(experimentLoader, adminRequest(SHOP_A, path), {
+      id: created.id,
+    });
+    const planning = data.report.planning;
+    expect(planning.arms).toEqual([
+      { key: "control", weight: 25 },
+      { key: "b", weight: 75 },
+    ]);
+    const plan = planning.rps!;
+    const equal = planning.equalSplit!.rps!;
+    expect(stored.plannedSessionsPerArm).toBe(plan.arms[0].sessions);
+    expect(plan.arms.map((arm) => arm.share)).toEqual([0.25, 0.75]);
+
+    // Control sessions from the page traffic, computed here: variance
+    // (1 + 1/3) (z_0.975 + z_0.8)^2 / (0.2 mean)^2; the treatment gets 3x.
+    const { mean, variance } = planning.traffic.revenuePerSession;
+    const control =
+      (variance * (4 / 3) * (1.959963984540054 + 0.8416212335729143) ** 2) /
+      (0.2 * mean) ** 2;
+    expect(plan.arms[0].sessions).toBe(Math.ceil(control));
+    expect(plan.arms[1].sessions).toBe(Math.ceil(control * 3));
+    expect(plan.totalSessions).toBe(
+      Math.ceil(control) + Math.ceil(control * 3),
+    );
+    expect(plan.days).toBe(
+      Math.ceil(plan.totalSessions / planning.traffic.dailySessions),
+    );
+    expect(equal.arms.map((arm) => arm.share)).toEqual([0.5, 0.5]);
+    expect(equal.totalSessions).toBeLessThan(plan.totalSessions);
+  });
+
+  it("rejects bad weights with the variants field", async () => {
+    const created = await hypothesis(SHOP_A, {
+      experimentKey: "weights-kept",
+      variants: [
+        { key: "control", weight: 50 },
+        { key: "b", weight: 50 },
+      ],
+    });
+    const path = `/app/hypotheses/${created.id}`;
+    const cases: [string, RegExp][] = [
+      ["control:0, b:100", /"control" has the weight 0: .*above 0/],
+      ["control:50, b:-50", /"b" has the invalid weight "-50"/],
+      ["control:half, b:50", /"control" has the invalid weight "half"/],
+      ["control:50, b:", /"b" has no weight/],
+      ["control:50, b:150", /"b" has the weight 150: .*at most 100/],
+      ["control:100", /2 to 6 arms .*got 1/],
+    ];
+    for (const [variants, message] of cases) {
+      const response = (await call(
+        experimentAction,
+        postForm(SHOP_A, path, {
+          intent: "settings",
+          mode: "ab",
+          experimentKey: "weights-kept",
+          variants,
+          relativeEffect: "0.1",
+          alpha: "0.05",
+          power: "0.8",
+        }),
+        { id: created.id },
+      )) as Response;
+      expect(response.status, variants).toBe(400);
+      const body = await response.json();
+      expect(body.field, variants).toBe("variants");
+      expect(body.message, variants).toMatch(message);
+    }
+    const stored = await prisma.hypothesis.findUniqueOrThrow({
+      where: { shopId_id: { shopId: shopIds[SHOP_A], id: created.id } },
+    });
+    expect(stored.variants).toEqual([
+      { key: "control", weight: 50 },
+      { key: "b", weight: 50 },
+    ]);
+    expect(stored.state).toBe("idea");
+  });
+
+  it("checks the sample ratio against the split", async () => {
+    for (let i = 0; i < 3; i++) {
+      await exposeVisit(SHOP_A, "ratio-split", "control");
+    }
+    for (let i = 0; i < 9; i++) {
+      await exposeVisit(SHOP_A, "ratio-split", "b");
+    }
+    const created = await hypothesis(SHOP_A, {
+      experimentKey: "ratio-split",
+      variants: [
+        { key: "control", weight: 25 },
+        { key: "b", weight: 75 },
+      ],
+      state: "running",
+    });
+    const data = await call(
+      experimentLoader,
+      adminRequest(SHOP_A, `/app/hypotheses/${created.id}`),
+      { id: created.id },
+    );
+    const srm = data.report.evaluation!.srm!;
+    // 3 and 9 visits are exactly 1:3; an equal split would expect 6 and 6.
+    expect(srm.expected).toEqual([3, 9]);
+    expect(srm.chiSquare).toBe(0);
+    expect(srm.pValue).toBe(1);
+    expect(srm.mismatch).toBe(false);
+  });
+
   it("keeps the learning of a lost test", async () => {
     const created = await hypothesis(SHOP_A, { state: "running" });
     const path = `/app/hypotheses/${created.id}`;
