@@ -103,11 +103,17 @@ export async function planningReport(
   const arms = [...(designArms.length >= 2 ? designArms : DEFAULT_ARMS)];
   const baseline =
     traffic.sessions > 0 ? traffic.convertingSessions / traffic.sessions : 0;
-  const conversion = conversionControlSessions(baseline, input);
+  // The evaluation tests each treatment against the control at alpha split
+  // over the comparisons, so the plan sizes each comparison at that level.
+  const comparisonInput = {
+    ...input,
+    alpha: input.alpha / (arms.length - 1),
+  };
+  const conversion = conversionControlSessions(baseline, comparisonInput);
   const rps = meanControlSessions(
     traffic.revenuePerSession.mean,
     traffic.revenuePerSession.variance,
-    input,
+    comparisonInput,
   );
   const plansFor = (split: readonly Arm[]) => ({
     conversion: planAllocation(conversion, split, traffic.dailySessions),

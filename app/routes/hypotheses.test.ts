@@ -439,6 +439,41 @@ describe("experiment page", () => {
     expect(equal.totalSessions).toBeLessThan(plan.totalSessions);
   });
 
+  it("plans three arms at the split alpha", async () => {
+    const created = await hypothesis(SHOP_A);
+    const path = `/app/hypotheses/${created.id}`;
+    const response = (await call(
+      experimentAction,
+      postForm(SHOP_A, path, {
+        intent: "settings",
+        mode: "ab",
+        experimentKey: "three-arms",
+        variants: "control:1, b:1, c:1",
+        relativeEffect: "0.2",
+        alpha: "0.05",
+        power: "0.8",
+      }),
+      { id: created.id },
+    )) as Response;
+    expect(response.status).toBe(200);
+
+    const data = await call(experimentLoader, adminRequest(SHOP_A, path), {
+      id: created.id,
+    });
+    const planning = data.report.planning;
+    const plan = planning.rps!;
+    // Two comparisons, each tested at 0.025: z_0.9875 replaces z_0.975.
+    const { mean, variance } = planning.traffic.revenuePerSession;
+    const control =
+      (variance * 2 * (2.241402727604947 + 0.8416212335729143) ** 2) /
+      (0.2 * mean) ** 2;
+    expect(plan.arms.map((arm) => arm.sessions)).toEqual([
+      Math.ceil(control),
+      Math.ceil(control),
+      Math.ceil(control),
+    ]);
+  });
+
   it("rejects bad weights with the variants field", async () => {
     const created = await hypothesis(SHOP_A, {
       experimentKey: "weights-kept",
