@@ -115,6 +115,34 @@ it("keeps the first variant a visit saw", async () => {
   expect(stored.mixed).toBe(true);
 });
 
+it("moves the exposure back for a late batch", async () => {
+  const ids = { sessionId: randomUUID(), visitorId: randomUUID() };
+  const first = exposure("control", { at: T0 + 3000 });
+  await post(exposureBatch(SHOP_A, [first], ids));
+  const earlier = exposure("control", { at: T0 + 1000 });
+  await post(exposureBatch(SHOP_A, [earlier], ids));
+
+  let [stored] = await storedFor(SHOP_A, ids.sessionId);
+  expect(stored.exposedAt.getTime()).toBe(T0 + 1000);
+  expect(stored.mixed).toBe(false);
+
+  // An earlier exposure to another variant marks the visit mixed but moves
+  // neither its arm nor its time.
+  const other = exposure("treatment", { at: T0 + 500 });
+  await post(exposureBatch(SHOP_A, [other], ids));
+  [stored] = await storedFor(SHOP_A, ids.sessionId);
+  expect(stored.variant).toBe("control");
+  expect(stored.exposedAt.getTime()).toBe(T0 + 1000);
+  expect(stored.mixed).toBe(true);
+
+  // A later copy of the stored variant keeps the mark and the time.
+  await post(
+    exposureBatch(SHOP_A, [exposure("control", { at: T0 + 4000 })], ids),
+  );
+  [stored] = await storedFor(SHOP_A, ids.sessionId);
+  expect(stored.mixed).toBe(true);
+});
+
 it("takes the earliest exposure within one batch", async () => {
   const batch = exposureBatch(SHOP_A, [
     exposure("treatment", { at: T0 + 3000 }),

@@ -34,7 +34,9 @@ function firstExposures(events: ExposureEvent[]): ExposureRow[] {
  * Stores the visit's exposures: the first variant stored for a visit and
  * experiment stays (a redelivered or later exposure never moves the visit
  * to another arm), and a visit that reports a second variant is marked
- * `mixed`. Returns how many visits were newly assigned.
+ * `mixed`. A batch that arrives late with an earlier exposure to the stored
+ * variant moves the exposure time back, because experiments count orders
+ * from it. Returns how many visits were newly assigned.
  */
 export async function insertExposures(
   client: pg.PoolClient,
@@ -53,8 +55,14 @@ export async function insertExposures(
      FROM unnest($5::text[], $6::text[], $7::timestamptz[], $8::boolean[])
        AS e(experiment, variant, at, mixed)
      ON CONFLICT ("shopId", "experimentKey", "sessionId") DO UPDATE
-       SET mixed = true
+       SET mixed = stored.mixed OR stored.variant <> EXCLUDED.variant
+                   OR EXCLUDED.mixed,
+           "exposedAt" = CASE WHEN stored.variant = EXCLUDED.variant
+             THEN least(stored."exposedAt", EXCLUDED."exposedAt")
+             ELSE stored."exposedAt" END
        WHERE stored.variant <> EXCLUDED.variant OR EXCLUDED.mixed
+          OR (stored.variant = EXCLUDED.variant
+              AND EXCLUDED."exposedAt" < stored."exposedAt")
      RETURNING (xmax = 0) AS inserted`,
     [
       shop.id,
