@@ -374,3 +374,91 @@ describe("imported amounts by currency", () => {
     expect(rows.map((row) => row.totalPrice.toString())).toEqual(["1.234"]);
   });
 });
+
+describe("imported financial statuses", () => {
+  const STATUSES = [
+    ["PENDING", false],
+    ["AUTHORIZED", true],
+    ["PARTIALLY_PAID", true],
+    ["PAID", true],
+    ["PARTIALLY_REFUNDED", true],
+    ["REFUNDED", true],
+    ["VOIDED", false],
+    ["EXPIRED", false],
+  ] as const;
+
+  it("counts only authorized or captured payments", async () => {
+    const start = new Date(Date.now() - 10 * DAY_MS);
+    const shop = await installedShop(
+      "import-statuses.myshopify.com",
+      STATUSES.map(([status], index) =>
+        fixtureOrder(index + 1, start, { displayFinancialStatus: status }),
+      ),
+      "EUR",
+    );
+    await startBackfill(shop);
+    await settleBackfills();
+
+    const rows = await prisma.order.findMany({
+      where: { shopId: shop.id },
+      orderBy: { processedAt: "asc" },
+    });
+    expect(rows.map((row) => row.financialStatus)).toEqual(
+      STATUSES.map(([status]) => status.toLowerCase()),
+    );
+    const counted = await pool.query<{ status: string; counted: boolean }>(
+      `SELECT o."financialStatus" AS status, n.counted
+       FROM "OrderNet" n
+       JOIN "Order" o ON o."shopId" = n."shopId" AND o.id = n."orderId"
+       WHERE n."shopId" = $1 ORDER BY n."processedAt"`,
+      [shop.id],
+    );
+    expect(counted.rows.map((row) => row.counted)).toEqual(
+      STATUSES.map(([, counts]) => counts),
+    );
+    const totals = await netRevenueTotals(pool, shop.id, RECENT);
+    expect(totals.orders).toBe(5);
+    expect(totals.gross.toFixed(2)).toBe("100.00");
+  });
+
+  it("counts a pending order once a later import finds it paid", async () => {
+    const start = new Date(Date.now() - 10 * DAY_MS);
+    const pending = fixtureOrder(1, start, {
+      displayFinancialStatus: "PENDING",
+    });
+    const other = await installedShop(
+      "import-other.myshopify.com",
+      [fixtureOrder(1, start)],
+      "EUR",
+    );
+    const shop = await installedShop(
+      "import-pending.myshopify.com",
+      [pending],
+      "EUR",
+    );
+    await Promise.all([startBackfill(shop), startBackfill(other)]);
+    await settleBackfills();
+    expect((await netRevenueTotals(pool, shop.id, RECENT)).orders).toBe(0);
+    expect((await netRevenueTotals(pool, other.id, RECENT)).orders).toBe(1);
+
+    const session = await prisma.session.findUniqueOrThrow({
+      where: { id: "offline_import-pending.myshopify.com" },
+    });
+    const paidAt = new Date(Date.parse(pending.updatedAt) + DAY_MS);
+    standIn.addShop("import-pending.myshopify.com", session.accessToken, [
+      {
+        ...pending,
+        displayFinancialStatus: "PAID",
+        updatedAt: paidAt.toISOString(),
+      },
+    ]);
+    await startBackfill(shop);
+    await settleBackfills();
+
+    const totals = await netRevenueTotals(pool, shop.id, RECENT);
+    expect(totals.orders).toBe(1);
+    expect(totals.gross.toFixed(2)).toBe("20.00");
+    expect(await prisma.order.count({ where: { shopId: shop.id } })).toBe(1);
+    expect((await netRevenueTotals(pool, other.id, RECENT)).orders).toBe(1);
+  });
+});

@@ -12,7 +12,12 @@ ALTER TABLE "OrderRefund" ALTER COLUMN "amount" TYPE DECIMAL(19,3);
 ALTER TABLE "DailyRevenueStat" ALTER COLUMN "netRevenue" TYPE DECIMAL(19,3);
 
 -- Net revenue per order in shop money; rows that do not count are zero.
--- Refunds beyond the order's total are capped at that total.
+-- Refunds beyond the order's total are capped at that total. An order
+-- counts once its payment was authorized or captured: pending orders (not
+-- paid yet) start counting when a later delivery stores a paid status, and
+-- expired and voided ones never count. app/orders/revenue.ts states the
+-- same rule and keeps the status list; net-revenue.test.ts checks that both
+-- agree. An order without a status counts, as before.
 CREATE VIEW "OrderNet" AS
 SELECT o."shopId",
        o.id AS "orderId",
@@ -31,7 +36,9 @@ JOIN "Shop" s ON s.id = o."shopId"
 CROSS JOIN LATERAL (
   SELECT o."cancelledAt" IS NULL
          AND NOT o.test
-         AND lower(COALESCE(o."financialStatus", '')) <> 'voided'
+         AND (o."financialStatus" IS NULL
+              OR lower(btrim(o."financialStatus")) IN ('authorized', 'paid',
+                   'partially_paid', 'partially_refunded', 'refunded'))
          AND o.currency = s.currency AS counted
 ) c
 LEFT JOIN (
