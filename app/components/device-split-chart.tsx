@@ -10,6 +10,7 @@ import {
 } from "recharts";
 import type { RevenueCounts } from "~/analytics/revenue/metrics";
 import { revenueRates } from "~/analytics/revenue/metrics";
+import { formatMoney } from "./format";
 
 /** RPS per device class as bars, drawn after hydration like the trend. */
 export function DeviceSplitChart(props: {
@@ -20,7 +21,8 @@ export function DeviceSplitChart(props: {
   useEffect(() => setMounted(true), []);
   const data = props.rows.map((row) => ({
     device: row.key,
-    rps: revenueRates(row).rps ?? 0,
+    // Bar heights are plotted as numbers; the tooltip shows the amount.
+    rps: Number(revenueRates(row).rps ?? 0),
     sessions: row.sessions,
   }));
   if (!mounted) return <div style={{ height: 220 }} />;
@@ -35,9 +37,7 @@ export function DeviceSplitChart(props: {
           <XAxis dataKey="device" />
           <YAxis />
           <Tooltip
-            formatter={(value) =>
-              `${Number(value).toFixed(2)} ${props.currency}`
-            }
+            formatter={(value) => formatMoney(Number(value), props.currency)}
           />
           <Bar dataKey="rps" name="RPS" fill="#008060" />
         </BarChart>

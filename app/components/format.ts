@@ -1,9 +1,25 @@
-/** Money in the shop's currency, e.g. "€80.00". */
+import { currencyMinorUnits } from "~/orders/currency-digits";
+
+// Intl.NumberFormat formats a decimal string exactly (ECMA-402 since
+// NumberFormat v3, in Node 20 and current browsers), so stored amounts never
+// pass through a float on their way to the screen. TypeScript's ES2022 lib
+// declares only number and bigint.
+type DecimalFormat = (value: number | string) => string;
+
+/**
+ * Money in the shop's currency with the currency's own minor units, e.g.
+ * "€80.00", "KWD 12.345" or "¥1,200". `value` is a decimal string (exact)
+ * or a number (statistics such as a mean per visit).
+ */
 export function formatMoney(value: string | number, currency: string): string {
-  return new Intl.NumberFormat("en-US", {
+  const digits = currencyMinorUnits(currency);
+  const format = new Intl.NumberFormat("en-US", {
     style: "currency",
     currency,
-  }).format(Number(value));
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format as DecimalFormat;
+  return format(value);
 }
 
 /** Formats a share as a percentage with one decimal, or a dash when unknown. */

@@ -10,6 +10,7 @@ import {
   YAxis,
 } from "recharts";
 import type { DayRevenueRow } from "~/analytics/revenue/revenue-by-day.server";
+import { formatMoney } from "./format";
 
 /**
  * Sessions and RPS per day. Rendered after hydration only: recharts
@@ -42,7 +43,7 @@ export function RevenueTrendChart(props: {
           <Tooltip
             formatter={(value, name) =>
               name === "RPS"
-                ? `${Number(value).toFixed(2)} ${props.currency}`
+                ? formatMoney(Number(value), props.currency)
                 : value
             }
           />

@@ -1,8 +1,9 @@
-import { randomUUID } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
-import path from "node:path";
-import pg from "pg";
+import type pg from "pg";
 import { inject } from "vitest";
+import {
+  createMigrationDatabase,
+  type MigrationDatabase,
+} from "../../test/support/migration-database";
 import {
   parseTimestamp,
   partitionName,
@@ -10,55 +11,24 @@ import {
 } from "./event-partitions.server";
 
 // Applies the migrations one by one to a database of its own, with rows in
-// InteractionEvent before the partitioning migration, the way
-// `prisma migrate deploy` sends each file: as one query.
+// InteractionEvent before the partitioning migration.
 
-const MIGRATIONS = path.resolve(import.meta.dirname, "../../prisma/migrations");
 const PARTITIONING = "20261205010000_partition_interaction_events";
 const DAY_MS = 86_400_000;
 
-const adminUrl = inject("postgresUrl");
-const database = `storelens_migration_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
+let database: MigrationDatabase;
 let client: pg.Client;
-
-async function migrationsWhere(keep: (name: string) => boolean) {
-  const names = (await readdir(MIGRATIONS, { withFileTypes: true }))
-    .filter((entry) => entry.isDirectory() && keep(entry.name))
-    .map((entry) => entry.name)
-    .sort();
-  return names;
-}
-
-async function apply(names: string[]) {
-  for (const name of names) {
-    const sql = await readFile(
-      path.join(MIGRATIONS, name, "migration.sql"),
-      "utf8",
-    );
-    await client.query(sql);
-  }
-}
+const migrationsWhere = (keep: (name: string) => boolean) =>
+  database.migrationsWhere(keep);
+const apply = (names: string[]) => database.apply(names);
 
 beforeAll(async () => {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${database}`;
-  client = new pg.Client({
-    connectionString: url.toString(),
-    options: "-c TimeZone=UTC",
-  });
-  await client.connect();
+  database = await createMigrationDatabase(inject("postgresUrl"));
+  client = database.client;
 });
 
 afterAll(async () => {
-  await client?.end();
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  await admin.end();
+  await database?.drop();
 });
 
 describe("partitioning migration", () => {

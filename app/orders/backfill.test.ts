@@ -1,4 +1,4 @@
-import { prisma } from "~/db.server";
+import { pool, prisma } from "~/db.server";
 import {
   startAdminApiStandIn,
   fixtureOrder,
@@ -15,6 +15,7 @@ import {
   startBackfill,
 } from "./backfill.server";
 import type { GraphqlOrderNode } from "./graphql-order";
+import { netRevenueTotals } from "./net-revenue.server";
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -67,8 +68,12 @@ function fixtures(prefix = 0): GraphqlOrderNode[] {
   return orders;
 }
 
-async function installedShop(domain: string, orders = fixtures()) {
-  const shop = await prisma.shop.create({ data: { domain } });
+async function installedShop(
+  domain: string,
+  orders = fixtures(),
+  currency?: string,
+) {
+  const shop = await prisma.shop.create({ data: { domain, currency } });
   await storeOfflineSession(domain);
   const session = await prisma.session.findUniqueOrThrow({
     where: { id: `offline_${domain}` },
@@ -295,5 +300,165 @@ describe("order backfill", () => {
       true,
     );
     expect(await prisma.order.count({ where: { shopId: left.id } })).toBe(250);
+  });
+});
+
+function shopMoney(amount: string, currencyCode: string) {
+  return { shopMoney: { amount, currencyCode } };
+}
+
+const RECENT = {
+  from: new Date(Date.now() - 61 * DAY_MS),
+  to: new Date(Date.now() + DAY_MS),
+};
+
+describe("imported amounts by currency", () => {
+  it("keeps KWD, JPY and USD amounts exactly", async () => {
+    const start = new Date(Date.now() - 10 * DAY_MS);
+    const kwd = await installedShop(
+      "import-kwd.myshopify.com",
+      [
+        fixtureOrder(1, start, {
+          totalPriceSet: shopMoney("12.345", "KWD"),
+          displayFinancialStatus: "PARTIALLY_REFUNDED",
+          refunds: [
+            {
+              id: "gid://shopify/Refund/700001",
+              createdAt: new Date(start.getTime() + DAY_MS).toISOString(),
+              totalRefundedSet: shopMoney("0.005", "KWD"),
+            },
+          ],
+        }),
+      ],
+      "KWD",
+    );
+    const jpy = await installedShop(
+      "import-jpy.myshopify.com",
+      [fixtureOrder(1, start, { totalPriceSet: shopMoney("1200", "JPY") })],
+      "JPY",
+    );
+    const usd = await installedShop(
+      "import-usd.myshopify.com",
+      [fixtureOrder(1, start, { totalPriceSet: shopMoney("10.10", "USD") })],
+      "USD",
+    );
+    await Promise.all([kwd, jpy, usd].map((shop) => startBackfill(shop)));
+    await settleBackfills();
+
+    const kwdTotals = await netRevenueTotals(pool, kwd.id, RECENT);
+    expect(kwdTotals.gross.toString()).toBe("12.345");
+    expect(kwdTotals.refunds.toString()).toBe("0.005");
+    expect(kwdTotals.net.toString()).toBe("12.34");
+    const jpyTotals = await netRevenueTotals(pool, jpy.id, RECENT);
+    expect(jpyTotals.net.toString()).toBe("1200");
+    expect(jpyTotals.currency).toBe("JPY");
+    const usdTotals = await netRevenueTotals(pool, usd.id, RECENT);
+    expect(usdTotals.net.toString()).toBe("10.1");
+    expect(usdTotals.currency).toBe("USD");
+  });
+
+  it("skips an order with a fourth decimal and imports the rest", async () => {
+    const start = new Date(Date.now() - 10 * DAY_MS);
+    const shop = await installedShop(
+      "import-digits.myshopify.com",
+      [
+        fixtureOrder(1, start, { totalPriceSet: shopMoney("1.2345", "KWD") }),
+        fixtureOrder(2, start, { totalPriceSet: shopMoney("1.234", "KWD") }),
+      ],
+      "KWD",
+    );
+    await startBackfill(shop);
+    await settleBackfills();
+    expect((await backfillStatus(shop.id))!.status).toBe("done");
+    const rows = await prisma.order.findMany({ where: { shopId: shop.id } });
+    expect(rows.map((row) => row.totalPrice.toString())).toEqual(["1.234"]);
+  });
+});
+
+describe("imported financial statuses", () => {
+  const STATUSES = [
+    ["PENDING", false],
+    ["AUTHORIZED", true],
+    ["PARTIALLY_PAID", true],
+    ["PAID", true],
+    ["PARTIALLY_REFUNDED", true],
+    ["REFUNDED", true],
+    ["VOIDED", false],
+    ["EXPIRED", false],
+  ] as const;
+
+  it("counts only authorized or captured payments", async () => {
+    const start = new Date(Date.now() - 10 * DAY_MS);
+    const shop = await installedShop(
+      "import-statuses.myshopify.com",
+      STATUSES.map(([status], index) =>
+        fixtureOrder(index + 1, start, { displayFinancialStatus: status }),
+      ),
+      "EUR",
+    );
+    await startBackfill(shop);
+    await settleBackfills();
+
+    const rows = await prisma.order.findMany({
+      where: { shopId: shop.id },
+      orderBy: { processedAt: "asc" },
+    });
+    expect(rows.map((row) => row.financialStatus)).toEqual(
+      STATUSES.map(([status]) => status.toLowerCase()),
+    );
+    const counted = await pool.query<{ status: string; counted: boolean }>(
+      `SELECT o."financialStatus" AS status, n.counted
+       FROM "OrderNet" n
+       JOIN "Order" o ON o."shopId" = n."shopId" AND o.id = n."orderId"
+       WHERE n."shopId" = $1 ORDER BY n."processedAt"`,
+      [shop.id],
+    );
+    expect(counted.rows.map((row) => row.counted)).toEqual(
+      STATUSES.map(([, counts]) => counts),
+    );
+    const totals = await netRevenueTotals(pool, shop.id, RECENT);
+    expect(totals.orders).toBe(5);
+    expect(totals.gross.toFixed(2)).toBe("100.00");
+  });
+
+  it("counts a pending order once a later import finds it paid", async () => {
+    const start = new Date(Date.now() - 10 * DAY_MS);
+    const pending = fixtureOrder(1, start, {
+      displayFinancialStatus: "PENDING",
+    });
+    const other = await installedShop(
+      "import-other.myshopify.com",
+      [fixtureOrder(1, start)],
+      "EUR",
+    );
+    const shop = await installedShop(
+      "import-pending.myshopify.com",
+      [pending],
+      "EUR",
+    );
+    await Promise.all([startBackfill(shop), startBackfill(other)]);
+    await settleBackfills();
+    expect((await netRevenueTotals(pool, shop.id, RECENT)).orders).toBe(0);
+    expect((await netRevenueTotals(pool, other.id, RECENT)).orders).toBe(1);
+
+    const session = await prisma.session.findUniqueOrThrow({
+      where: { id: "offline_import-pending.myshopify.com" },
+    });
+    const paidAt = new Date(Date.parse(pending.updatedAt) + DAY_MS);
+    standIn.addShop("import-pending.myshopify.com", session.accessToken, [
+      {
+        ...pending,
+        displayFinancialStatus: "PAID",
+        updatedAt: paidAt.toISOString(),
+      },
+    ]);
+    await startBackfill(shop);
+    await settleBackfills();
+
+    const totals = await netRevenueTotals(pool, shop.id, RECENT);
+    expect(totals.orders).toBe(1);
+    expect(totals.gross.toFixed(2)).toBe("20.00");
+    expect(await prisma.order.count({ where: { shopId: shop.id } })).toBe(1);
+    expect((await netRevenueTotals(pool, other.id, RECENT)).orders).toBe(1);
   });
 });

@@ -61,6 +61,36 @@ describe("parseMoney", () => {
       "total has no amount",
     );
   });
+
+  it.each([
+    ["12.345", "KWD", "12.345"],
+    ["0.005", "BHD", "0.005"],
+    ["1200", "JPY", "1200"],
+    ["10.10", "USD", "10.1"],
+    ["7.500", "OMR", "7.5"],
+    ["9999999999999999.999", "TND", "9999999999999999.999"],
+  ])("keeps %s %s exactly", (amount, currency, stored) => {
+    expect(toDecimalString(parseMoney(amount, currency, "total"))).toBe(stored);
+  });
+
+  it("rejects a fourth decimal instead of rounding", () => {
+    expect(() => parseMoney("12.3456", "KWD", "total_price_set")).toThrow(
+      new InvalidMoneyError(
+        "total_price_set",
+        "is 12.3456 KWD, with more than the 3 decimals that an order amount column holds",
+      ),
+    );
+  });
+
+  it("accepts trailing zeros past the third decimal", () => {
+    expect(toDecimalString(parseMoney("1.2300", "USD", "total"))).toBe("1.23");
+  });
+
+  it("rejects an amount beyond the column", () => {
+    expect(() => parseMoney("10000000000000000", "KWD", "total")).toThrow(
+      "beyond the 9999999999999999.999 that an order amount column holds",
+    );
+  });
 });
 
 describe("money arithmetic", () => {
@@ -73,6 +103,17 @@ describe("money arithmetic", () => {
       "EUR",
     );
     expect(total.amount.toFixed(2)).toBe("1.00");
+  });
+
+  it("sums ten thousand fils without drift", () => {
+    const fils = Array.from({ length: 10_000 }, () =>
+      parseMoney("0.001", "KWD", "test"),
+    );
+    expect(toDecimalString(sumMoney(fils, "KWD"))).toBe("10");
+    const mixed = Array.from({ length: 3_000 }, (_, index) =>
+      parseMoney(["12.345", "0.005", "0.1"][index % 3], "KWD", "test"),
+    );
+    expect(toDecimalString(sumMoney(mixed, "KWD"))).toBe("12450");
   });
 
   it("sums an empty list to zero", () => {

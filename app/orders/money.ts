@@ -1,4 +1,5 @@
 import Decimal from "decimal.js";
+import { AMOUNT_SCALE } from "./currency-digits";
 
 // Amounts are decimals in the shop's currency ("shop money"). Shopify also
 // sends every amount in the buyer's presentment currency. Those are never
@@ -26,14 +27,16 @@ export class InvalidMoneyError extends Error {
   }
 }
 
+/** The largest amount a numeric(19, 3) amount column stores. */
+const MAX_AMOUNT = new Decimal("9999999999999999.999");
+
 /**
  * Parses an amount and its currency code. `field` names the value in error
  * messages, e.g. `total_price_set.shop_money`. Negative amounts are rejected
- * unless `allowNegative` is set, which only signed adjustments need.
+ * unless `allowNegative` is set, which only signed adjustments need. An
+ * amount with more than AMOUNT_SCALE significant decimals is rejected, since
+ * storing it would round it.
  */
-/** The largest amount a numeric(18, 2) column stores. */
-const MAX_AMOUNT = new Decimal("9999999999999999.99");
-
 export function parseMoney(
   amount: unknown,
   currency: unknown,
@@ -53,6 +56,12 @@ export function parseMoney(
     );
   }
   const value = parseAmount(amount, field);
+  if (value.decimalPlaces() > AMOUNT_SCALE) {
+    throw new InvalidMoneyError(
+      field,
+      `is ${value.toString()} ${currency}, with more than the ${AMOUNT_SCALE} decimals that an order amount column holds`,
+    );
+  }
   if (value.abs().greaterThan(MAX_AMOUNT)) {
     throw new InvalidMoneyError(
       field,

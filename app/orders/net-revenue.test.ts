@@ -153,6 +153,10 @@ describe("net revenue in SQL", () => {
       "pending",
       "voided",
       "authorized",
+      "partially_paid",
+      "expired",
+      "PENDING",
+      "unknown_status",
       null,
     ];
     const orders: OrderRow[] = [];

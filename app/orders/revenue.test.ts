@@ -1,4 +1,9 @@
-import { netRevenue, type RevenueOrder, type RevenueRefund } from "./revenue";
+import {
+  countsAsRevenue,
+  netRevenue,
+  type RevenueOrder,
+  type RevenueRefund,
+} from "./revenue";
 
 const T0 = new Date("2026-11-02T10:00:00Z");
 const days = (count: number) =>
@@ -112,5 +117,38 @@ describe("netRevenue", () => {
     expect(() =>
       netRevenue([order("1"), order("2", { currency: "USD" })], []),
     ).toThrow("Order 2 is in USD, but earlier orders are in EUR");
+  });
+});
+
+describe("countsAsRevenue by financial status", () => {
+  it.each([
+    ["authorized", true],
+    ["paid", true],
+    ["partially_paid", true],
+    ["partially_refunded", true],
+    ["refunded", true],
+    ["PAID", true],
+    [null, true],
+    ["pending", false],
+    ["PENDING", false],
+    ["expired", false],
+    ["voided", false],
+    ["on_hold", false],
+  ])("%s counts: %s", (financialStatus, counts) => {
+    expect(countsAsRevenue(order("1", { financialStatus }))).toBe(counts);
+  });
+
+  it("leaves pending and expired orders out of the totals", () => {
+    const totals = netRevenue(
+      [
+        order("1"),
+        order("2", { financialStatus: "pending" }),
+        order("3", { financialStatus: "expired" }),
+      ],
+      [{ orderId: "2", amount: "5.00", test: false }],
+    );
+    expect(totals.orders).toBe(1);
+    expect(totals.gross.toFixed(2)).toBe("20.00");
+    expect(totals.refunds.toFixed(2)).toBe("0.00");
   });
 });

@@ -5,16 +5,41 @@ import Decimal from "decimal.js";
 // the two in agreement.
 //
 // Rules:
-// - A cancelled order, a voided one (authorised, then released unpaid) and
-//   a test order count for nothing: no revenue, no refunds, not an order.
-// - Every other order counts with its total in shop money, whatever its
-//   payment state, the way Shopify's gross sales do.
+// - A cancelled order and a test order count for nothing: no revenue, no
+//   refunds, not an order.
+// - Otherwise the financial status decides, with the meanings Shopify's
+//   Admin API gives OrderDisplayFinancialStatus (and REST financial_status):
+//   - authorized, paid, partially_paid: the buyer's payment was validated
+//     or captured, so the whole total counts.
+//   - partially_refunded, refunded: the order was paid, so it counts, and
+//     its refunds are subtracted (a full refund nets to zero but the order
+//     still converted its visit).
+//   - pending (bank transfer, cash on delivery, a slow payment provider):
+//     no money yet, so it does not count until a later orders/updated or
+//     orders/paid delivery, or a new import, stores a counting status.
+//     Revenue is recomputed from the stored status, so the order then
+//     counts once, on its own processing day and visit.
+//   - expired (payment never captured) and voided (authorised, then
+//     released unpaid): never count.
+//   - Any other status, including one Shopify adds later, does not count
+//     until it is added here. An order stored without a status counts, as
+//     it did before statuses were checked.
 // - Refunds are subtracted from the order they belong to; test refunds and
 //   refunds of orders that count for nothing are ignored. Refunds of orders
 //   missing from `orders` are ignored too, since reports attribute refunds
 //   to the order's visit, not to the refund's date.
+//
+// The "OrderNet" view applies the same status list in SQL (see the newest
+// migration that creates it).
 
-export const VOIDED_STATUS = "voided";
+/** Lower-case financial statuses whose orders count as revenue. */
+export const REVENUE_STATUSES: ReadonlySet<string> = new Set([
+  "authorized",
+  "paid",
+  "partially_paid",
+  "partially_refunded",
+  "refunded",
+]);
 
 export interface RevenueOrder {
   id: string;
@@ -42,12 +67,17 @@ export interface RevenueTotals {
   orders: number;
 }
 
+/** Returns whether a financial status lets an order count as revenue. */
+export function statusCountsAsRevenue(status: string | null): boolean {
+  return status === null || REVENUE_STATUSES.has(status.trim().toLowerCase());
+}
+
 /** Returns whether an order counts towards revenue. */
 export function countsAsRevenue(order: RevenueOrder): boolean {
   return (
     !order.test &&
     order.cancelledAt === null &&
-    order.financialStatus?.toLowerCase() !== VOIDED_STATUS
+    statusCountsAsRevenue(order.financialStatus)
   );
 }
 

@@ -11,9 +11,6 @@ import type { OrderInput, RefundInput } from "./order-input";
 // Dates are sent as `timestamptz` because pg formats a Date in the process
 // time zone. PostgreSQL converts them into Prisma's UTC `timestamp` columns
 // through the session time zone, which db.server.ts pins to UTC.
-//
-// NOTE: amounts are stored as numeric(18, 2), so shops in three-decimal
-// currencies (KWD, BHD, ...) lose their last digit.
 
 export type RefundConflict = "replace" | "keep";
 

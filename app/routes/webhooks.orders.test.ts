@@ -9,17 +9,13 @@ import {
   restRefund,
 } from "~/orders/test-fixtures";
 import { MAX_WEBHOOK_BYTES } from "~/webhook-auth.server";
+import {
+  deliver,
+  deliverOrderWebhook,
+  ORDER_WEBHOOK_ACTIONS,
+  type Action,
+} from "../../test/support/webhook-delivery";
 import { webhookRequest } from "../../test/support/shopify";
-import { action as ordersCancelled } from "./webhooks.orders.cancelled";
-import { action as ordersPaid } from "./webhooks.orders.paid";
-import { action as ordersUpdated } from "./webhooks.orders.updated";
-import { action as refundsCreate } from "./webhooks.refunds.create";
-
-type Action = (args: {
-  request: Request;
-  params: Record<string, string>;
-  context: Record<string, unknown>;
-}) => Promise<Response>;
 
 const SESSION = "0b7f3c7e-5d1a-4c2b-9e8f-1a2b3c4d5e6f";
 const WHOLE_RANGE = {
@@ -27,33 +23,12 @@ const WHOLE_RANGE = {
   to: new Date("2027-01-01T00:00:00Z"),
 };
 
-async function deliver(
-  action: Action,
-  topic: string,
-  shop: string,
-  body: unknown,
-  options: { webhookId?: string; secret?: string } = {},
-): Promise<number> {
-  const request = webhookRequest({ topic, shop, body, ...options });
-  try {
-    const response = await action({ request, params: {}, context: {} });
-    return response.status;
-  } catch (thrown) {
-    if (thrown instanceof Response) return thrown.status;
-    throw thrown;
-  }
-}
-
 const paid = (shop: string, body: unknown, webhookId?: string) =>
-  deliver(ordersPaid as Action, "orders/paid", shop, body, { webhookId });
+  deliverOrderWebhook("orders/paid", shop, body, webhookId);
 const updated = (shop: string, body: unknown, webhookId?: string) =>
-  deliver(ordersUpdated as Action, "orders/updated", shop, body, {
-    webhookId,
-  });
+  deliverOrderWebhook("orders/updated", shop, body, webhookId);
 const refunded = (shop: string, body: unknown, webhookId?: string) =>
-  deliver(refundsCreate as Action, "refunds/create", shop, body, {
-    webhookId,
-  });
+  deliverOrderWebhook("refunds/create", shop, body, webhookId);
 
 async function createShop(domain: string, currency = "EUR") {
   return prisma.shop.create({ data: { domain, currency } });
@@ -68,12 +43,7 @@ function orderRow(shopId: string, number: number) {
 }
 
 describe("order webhook signatures", () => {
-  const routes: [string, Action][] = [
-    ["orders/paid", ordersPaid as Action],
-    ["orders/updated", ordersUpdated as Action],
-    ["orders/cancelled", ordersCancelled as Action],
-    ["refunds/create", refundsCreate as Action],
-  ];
+  const routes = Object.entries(ORDER_WEBHOOK_ACTIONS);
 
   it.each(routes)("%s with a bad HMAC gets 401", async (topic, action) => {
     const domain = `hmac-${topic.replace("/", "-")}.myshopify.com`;
@@ -359,7 +329,7 @@ describe("orders/cancelled", () => {
     await paid("cancel.myshopify.com", restOrder(1));
     await paid("cancel.myshopify.com", restOrder(2));
     const status = await deliver(
-      ordersCancelled as Action,
+      ORDER_WEBHOOK_ACTIONS["orders/cancelled"],
       "orders/cancelled",
       "cancel.myshopify.com",
       restOrder(2, {
@@ -509,7 +479,11 @@ describe("order webhook bodies without a Content-Length", () => {
 
   async function status(request: Request): Promise<number> {
     try {
-      const response = await ordersPaid({ request, params: {}, context: {} });
+      const response = await ORDER_WEBHOOK_ACTIONS["orders/paid"]({
+        request,
+        params: {},
+        context: {},
+      });
       return response.status;
     } catch (thrown) {
       if (thrown instanceof Response) return thrown.status;
@@ -582,7 +556,7 @@ describe("order webhook bodies without a Content-Length", () => {
     const domain = "chunked-close.myshopify.com";
     await createShop(domain);
     const sent = await chunked(signedOrder(domain, { note: OVERSIZED_NOTE }));
-    const thrown = await ordersPaid({
+    const thrown = await ORDER_WEBHOOK_ACTIONS["orders/paid"]({
       request: sent.request,
       params: {},
       context: {},

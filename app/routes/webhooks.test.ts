@@ -3,6 +3,7 @@ import pino from "pino";
 import { prisma, pool } from "~/db.server";
 import { handleBatch } from "~/ingest/handle-batch.server";
 import { makeBatch, postJson } from "../../test/support/batches";
+import { statusOf, type Action } from "../../test/support/webhook-delivery";
 import {
   storeOfflineSession,
   webhookRequest,
@@ -12,21 +13,7 @@ import { action as customersRedact } from "./webhooks.customers.redact";
 import { action as appUninstalled } from "./webhooks.app.uninstalled";
 import { action as shopRedact } from "./webhooks.shop.redact";
 
-type Action = (args: {
-  request: Request;
-  params: Record<string, string>;
-  context: Record<string, unknown>;
-}) => Promise<Response>;
-
-async function deliver(action: Action, request: Request): Promise<number> {
-  try {
-    const response = await action({ request, params: {}, context: {} });
-    return response.status;
-  } catch (thrown) {
-    if (thrown instanceof Response) return thrown.status;
-    throw thrown;
-  }
-}
+const deliver = (action: Action, request: Request) => statusOf(action, request);
 
 async function ingest(shop: string) {
   const batch = makeBatch(shop);

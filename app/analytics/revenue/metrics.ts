@@ -17,27 +17,44 @@ export interface RevenueCounts {
 }
 
 export interface RevenueRates {
-  /** Net revenue per session. */
-  rps: number | null;
+  /** Net revenue per session, as a decimal string. */
+  rps: string | null;
   conversionRate: number | null;
-  /** Average order value: net revenue per counted order. */
-  aov: number | null;
+  /** Average order value: net revenue per counted order, as a decimal string. */
+  aov: string | null;
   smallSample: boolean;
 }
 
-/** Derives RPS, conversion rate and AOV; null where the denominator is 0. */
+/** Decimals kept in a per-session or per-order rate, before display. */
+const RATE_DECIMALS = 6;
+
+function perUnit(revenue: Decimal, count: number): string | null {
+  if (count <= 0) return null;
+  return revenue.dividedBy(count).toDecimalPlaces(RATE_DECIMALS).toFixed();
+}
+
+/**
+ * Derives RPS, conversion rate and AOV; null where the denominator is 0.
+ * RPS and AOV are divided in decimal arithmetic, so the display rounds an
+ * exact quotient, never a float.
+ */
 export function revenueRates(counts: RevenueCounts): RevenueRates {
-  const revenue = Number(counts.netRevenue);
+  const revenue = new Decimal(counts.netRevenue);
   return {
-    rps: counts.sessions > 0 ? revenue / counts.sessions : null,
+    rps: perUnit(revenue, counts.sessions),
     conversionRate:
       counts.sessions > 0 ? counts.convertingSessions / counts.sessions : null,
-    aov: counts.orders > 0 ? revenue / counts.orders : null,
+    aov: perUnit(revenue, counts.orders),
     smallSample: counts.sessions < SMALL_SAMPLE_SESSIONS,
   };
 }
 
-/** Shop money as a string with two decimals, e.g. "0.00" or "80.00". */
+/**
+ * Shop money as an exact decimal string with at least two decimals, e.g.
+ * "0.00", "80.00" or "12.345". Display code rounds it to the currency's
+ * own digits.
+ */
 export function money(value: string | number): string {
-  return new Decimal(value).toFixed(2);
+  const amount = new Decimal(value);
+  return amount.toFixed(Math.max(2, amount.decimalPlaces()));
 }

@@ -192,7 +192,7 @@ describe("revenue summary", () => {
       range: RANGE,
     });
     expect(summary.sessions).toBe(1);
-    expect(revenueRates(summary).rps).toBe(60);
+    expect(revenueRates(summary).rps).toBe("60");
   });
 });
 
@@ -286,7 +286,12 @@ describe("revenueRates", () => {
         orders: 6,
         netRevenue: "300.00",
       }),
-    ).toEqual({ rps: 1.5, conversionRate: 0.025, aov: 50, smallSample: false });
+    ).toEqual({
+      rps: "1.5",
+      conversionRate: 0.025,
+      aov: "50",
+      smallSample: false,
+    });
   });
 });
 
