@@ -18,7 +18,7 @@ import { wallClockInstant } from "./wall-clock";
 /** Local time the digest is due on Monday: 09:00, in minutes after midnight. */
 export const DIGEST_SEND_MINUTE = 9 * 60;
 
-interface DigestShop {
+export interface DigestShop {
   id: string;
   domain: string;
   name: string | null;
@@ -79,10 +79,16 @@ export async function enqueueWeeklyDigests(
   return queued;
 }
 
-async function enqueueShopDigest(
+/**
+ * Queues the digest of `shop.week` for the shop's recipients unless the
+ * week is empty. It is due at 09:00 on the Monday after the week, or at
+ * `nextAttemptAt` when given. Returns whether any email was queued.
+ */
+export async function enqueueShopDigest(
   pool: pg.Pool,
   mailer: Mailer,
   shop: DigestShop,
+  nextAttemptAt?: Date,
 ): Promise<boolean> {
   const recipients = emailRecipients(await loadPreferences(shop.id));
   if (recipients.length === 0) return false;
@@ -105,7 +111,7 @@ async function enqueueShopDigest(
     recipients,
     messageIdPrefix: `digest.${shop.week}`,
     mailer,
-    nextAttemptAt: dueAt,
+    nextAttemptAt: nextAttemptAt ?? dueAt,
     rendered,
   });
   return added > 0;
