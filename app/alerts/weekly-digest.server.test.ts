@@ -329,9 +329,16 @@ describe("weekly digest email", () => {
 
   it("sends nothing for an empty week", async () => {
     const shop = await createShop("digest-empty.myshopify.com", "UTC");
-    // Alerts before and after the week, none within it.
+    // Alerts before and after the week, and within it only an email
+    // failure.
     await createAlert(shop.id, "2026-11-16");
     await createAlert(shop.id, "2026-11-30");
+    await createAlert(shop.id, "2026-11-25", {
+      kind: "email-failed",
+      severity: "warning",
+      subject: "old@digest-empty.test",
+      revenueAtStake: null,
+    });
     const { queued } = await runJobs(new Date("2026-11-30T09:00:00Z"));
     expect(queued).toBe(0);
     expect(await prisma.alertEmail.count({ where: { shopId: shop.id } })).toBe(

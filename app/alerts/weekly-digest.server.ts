@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { addDays } from "~/analytics/date-range.server";
 import { logger } from "~/logger.server";
+import { EMAIL_FAILED_KIND } from "./alert-kinds";
 import { emailRecipients } from "./alert-settings";
 import { appUrl } from "./app-links.server";
 import { renderDigestEmail } from "./digest-email";
@@ -34,8 +35,9 @@ export interface DigestShop {
  * it again in the same week queues nothing, so it is safe to schedule
  * often and to rerun after a crash.
  *
- * A week is empty, and gets no email, when no alert covers any of its
- * days (no alert period from Monday to Sunday). Shops that turned
+ * A week is empty, and gets no email, when no detected alert covers any
+ * of its days (no alert period from Monday to Sunday). Alerts about failed
+ * emails alone do not count: they would mostly go to the failing address. Shops that turned
  * the digest off or have no recipient get none.
  */
 export async function enqueueWeeklyDigests(
@@ -62,6 +64,7 @@ export async function enqueueWeeklyDigests(
      WHERE EXISTS (
          SELECT 1 FROM "Alert" al
          WHERE al."shopId" = l.id
+           AND al.kind <> $3
            AND al.period >= to_char(l.week, 'YYYY-MM-DD')
            AND al.period <= to_char(l.week + 6, 'YYYY-MM-DD'))
        AND NOT EXISTS (
@@ -69,7 +72,7 @@ export async function enqueueWeeklyDigests(
          WHERE e."shopId" = l.id
            AND e."digestWeek" = to_char(l.week, 'YYYY-MM-DD'))
      ORDER BY l.id`,
-    [now, DIGEST_SEND_MINUTE],
+    [now, DIGEST_SEND_MINUTE, EMAIL_FAILED_KIND],
   );
   let queued = 0;
   for (const shop of due.rows) {
@@ -93,7 +96,10 @@ export async function enqueueShopDigest(
   const recipients = emailRecipients(await loadPreferences(shop.id));
   if (recipients.length === 0) return false;
   const digest = await digestOfDays(shop, shop.week, addDays(shop.week, 6));
-  if (digest.total === 0) return false;
+  const detected = digest.byKind
+    .filter((row) => row.kind !== EMAIL_FAILED_KIND)
+    .reduce((sum, row) => sum + row.count, 0);
+  if (detected === 0) return false;
 
   // Rendered once, so every retry sends the same message.
   const rendered = renderDigestEmail(digest, shop.name ?? shop.domain, (path) =>
