@@ -1,7 +1,7 @@
 import { pool, prisma } from "~/db.server";
 import { startMailbox, type Mailbox } from "../../scripts/lib/mailbox";
 import { createMailer, type Mailer } from "./mailer.server";
-import { retryDelayMs, sendDueEmails } from "./outbox.server";
+import { retryDelayMs, SENDING_LEASE_MS, sendDueEmails } from "./outbox.server";
 import { enqueueWeeklyDigests } from "./weekly-digest.server";
 
 // The weekly digest against real parts: alerts and the outbox in
@@ -220,6 +220,31 @@ describe("weekly digest email", () => {
     expect(digestsTo("owner@digest-crash.myshopify.com")).toHaveLength(1);
   });
 
+  it("resends a digest abandoned mid-send once", async () => {
+    const shop = await createShop("digest-abandoned.myshopify.com", "UTC");
+    await createAlert(shop.id, "2026-11-25");
+    const at = new Date("2026-11-30T09:00:00Z");
+    expect(await enqueueWeeklyDigests(pool, mailer, at)).toBe(1);
+    // A worker claimed the email and stopped before sending it.
+    await prisma.alertEmail.updateMany({
+      where: { shopId: shop.id },
+      data: { status: "sending", attempts: 1, lastAttemptAt: at },
+    });
+
+    const leaseEnd = at.getTime() + SENDING_LEASE_MS;
+    expect((await runJobs(new Date(leaseEnd - MINUTE))).sent.sent).toBe(0);
+    expect((await runJobs(new Date(leaseEnd))).sent.sent).toBe(1);
+    await runJobs(new Date(leaseEnd + 15 * MINUTE));
+
+    const mails = digestsTo("owner@digest-abandoned.myshopify.com");
+    expect(mails).toHaveLength(1);
+    const row = await prisma.alertEmail.findFirstOrThrow({
+      where: { shopId: shop.id },
+    });
+    expect(mails[0].parsed.messageId).toBe(row.messageId);
+    expect(row.attempts).toBe(2);
+  });
+
   it("sends at 09:00 in each shop's own zone", async () => {
     const tokyo = await createShop("digest-tokyo.myshopify.com", "Asia/Tokyo");
     const newYork = await createShop(
@@ -356,6 +381,20 @@ describe("weekly digest email", () => {
     });
     const { queued } = await runJobs(new Date("2026-11-30T09:00:00Z"));
     expect(queued).toBe(0);
+    expect(mailbox.messages).toHaveLength(0);
+  });
+
+  it("sends no queued digest after uninstall", async () => {
+    const shop = await createShop("digest-left.myshopify.com", "UTC");
+    await createAlert(shop.id, "2026-11-24");
+    const at = new Date("2026-11-30T09:00:00Z");
+    expect(await enqueueWeeklyDigests(pool, mailer, at)).toBe(1);
+    await prisma.shop.update({
+      where: { id: shop.id },
+      data: { uninstalledAt: at },
+    });
+    const { sent } = await runJobs(new Date(at.getTime() + MINUTE));
+    expect(sent.sent).toBe(0);
     expect(mailbox.messages).toHaveLength(0);
   });
 
