@@ -8,10 +8,10 @@ import { quietHoursEnd } from "./quiet-hours";
 import { loadPreferences } from "./settings.server";
 import { storeAlert } from "./store-alerts.server";
 
-// Delivery of queued alert emails and weekly digests. Each AlertEmail row is claimed in one
-// transaction (status "sending"), sent, then marked "sent" in another, so
-// each row is sent once except in one window that no SMTP client can
-// close. The server may accept the message (or accept it and lose the
+// Delivery of queued alert emails and weekly digests. Each AlertEmail row
+// is claimed in one transaction (status "sending"), sent, then marked
+// "sent" in another, so each row is sent once except in one window that
+// no SMTP client can close. The server may accept the message (or accept it and lose the
 // reply) just before the process stops, and then "sent" is never
 // committed. Such a row stays "sending", and after SENDING_LEASE_MS it is
 // sent again with the same Message-ID, which many mail stores use to drop
@@ -70,8 +70,9 @@ export interface SendSummary {
  * send time: emails off or kind muted skips the email, quiet hours defer
  * it to their end, and the daily cap skips alerts past it (they stay in the
  * inbox). A weekly digest follows its own setting and the quiet hours
- * only, and no daily limit applies to it. Temporary SMTP failures (4xx, connection errors) retry with
- * backoff; permanent ones (5xx) fail the email and raise an inbox alert.
+ * only, and no daily limit applies to it. Temporary SMTP failures (4xx,
+ * connection errors) retry with backoff; permanent ones (5xx) fail the
+ * email and raise an inbox alert.
  */
 export async function sendDueEmails(
   pool: pg.Pool,

@@ -3,8 +3,7 @@ import type pg from "pg";
 import type { AlertKind } from "./alert-kinds";
 import type { NewAlert } from "./alert-content";
 import { appUrl } from "./app-links.server";
-import { renderAlertEmail } from "./email-content";
-import type { RenderedEmail } from "./email-content";
+import { renderAlertEmail, type RenderedEmail } from "./email-content";
 import type { Mailer } from "./mailer.server";
 
 interface AlertShop {

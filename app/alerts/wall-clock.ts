@@ -1,7 +1,10 @@
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
-/** Offset formatters by time zone: building one costs far more than using it. */
+/**
+ * Offset formatters by time zone, because building one costs far more than
+ * using it.
+ */
 const offsetFormats = new Map<string, Intl.DateTimeFormat>();
 
 function offsetFormat(timeZone: string): Intl.DateTimeFormat {

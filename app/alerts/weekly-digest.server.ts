@@ -37,8 +37,9 @@ export interface DigestShop {
  *
  * A week is empty, and gets no email, when no detected alert covers any
  * of its days (no alert period from Monday to Sunday). Alerts about failed
- * emails alone do not count: they would mostly go to the failing address. Shops that turned
- * the digest off or have no recipient get none.
+ * emails alone do not count, because their digest would mostly go to the
+ * failing address. Shops that turned the digest off or have no recipient
+ * get none.
  */
 export async function enqueueWeeklyDigests(
   pool: pg.Pool,
