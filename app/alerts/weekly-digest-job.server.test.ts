@@ -16,11 +16,15 @@ import {
 let boss: PgBoss;
 let mailbox: Mailbox;
 let mailer: Mailer;
+// Kept rather than thrown: pg-boss can still hold a connection when this
+// file's database is dropped after the tests, and reports its end.
+const bossErrors: Error[] = [];
 
 beforeAll(async () => {
   mailbox = await startMailbox();
   mailer = createMailer(mailbox.url, "Storelens <alerts@storelens.test>");
   boss = new PgBoss({ connectionString: process.env.DATABASE_URL, max: 2 });
+  boss.on("error", (error) => bossErrors.push(error));
   await boss.start();
   await registerAlertJobs(boss, pool);
   await registerWeeklyDigestJob(boss, pool, () => mailer);
@@ -30,6 +34,7 @@ afterAll(async () => {
   await boss?.stop({ graceful: true, wait: true, timeout: 10_000 });
   mailer?.transport.close();
   await mailbox?.stop();
+  expect(bossErrors).toEqual([]);
 });
 
 /** Monday (YYYY-MM-DD, UTC) of the last week whose digest is due `now`. */
