@@ -8,6 +8,7 @@ import path from "node:path";
 import pg from "pg";
 import { buildEmbed, describeSize } from "./build-embed";
 import { sendDemoFrictionBurst, startDemoMailbox } from "./lib/demo-alerts";
+import { queueDemoDigestAfterFirstAlert } from "./lib/demo-digest";
 import { startDemoStack, DEMO_SHOP_DOMAIN } from "./lib/demo-stack";
 import { seedDemoExperiment } from "./lib/demo-experiment";
 import { planDemoOrders, sendDemoOrders } from "./lib/demo-orders";
@@ -190,6 +191,7 @@ if (stored.rows[0].n === 0 || reseed) {
     ingestUrl: stack.ingestUrl,
     origin: stack.storefront.url,
   });
+  queueDemoDigestAfterFirstAlert({ databaseUrl });
   console.log(
     `Seeded ${seeded.events.toLocaleString("en-US")} events in ${seeded.batches} batches through ${stack.ingestUrl} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
   );

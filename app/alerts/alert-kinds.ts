@@ -13,6 +13,9 @@ export const EMAIL_FAILED_KIND = "email-failed";
 
 export type AlertKind = DetectedAlertKind | typeof EMAIL_FAILED_KIND;
 
+/** Kind of a weekly digest in the email outbox; never stored as an alert. */
+export const WEEKLY_DIGEST_KIND = "weekly-digest";
+
 export const ALERT_KIND_LABELS: Record<AlertKind, string> = {
   "friction-new": "New friction",
   "friction-spike": "Friction spike",

@@ -9,6 +9,7 @@ export interface AlertPreferences {
   quietStartMinute: number | null;
   quietEndMinute: number | null;
   dailyEmailCap: number;
+  weeklyDigestEnabled: boolean;
   mutedKinds: string[];
   frictionMinSessions: number;
   frictionSpikeRatio: number;
@@ -23,6 +24,7 @@ export const DEFAULT_PREFERENCES: AlertPreferences = {
   quietStartMinute: null,
   quietEndMinute: null,
   dailyEmailCap: 5,
+  weeklyDigestEnabled: true,
   mutedKinds: [],
   frictionMinSessions: 5,
   frictionSpikeRatio: 3,
@@ -100,6 +102,12 @@ export const settingsFormSchema = z
     quietStart: optionalTime,
     quietEnd: optionalTime,
     dailyEmailCap: wholeNumber("The daily email limit", 1, 50),
+    // A checkbox: "on" when ticked and absent when not.
+    weeklyDigest: z
+      .literal("on", {
+        error: "The weekly digest must be on or off. Tick the box or clear it.",
+      })
+      .optional(),
     frictionMinSessions: wholeNumber("Shoppers affected", 1, 1000),
     frictionSpikeRatio: z
       .string()
@@ -152,6 +160,7 @@ export function parseSettingsForm(form: FormData): SettingsParseResult {
     quietStart: field("quietStart"),
     quietEnd: field("quietEnd"),
     dailyEmailCap: field("dailyEmailCap"),
+    weeklyDigest: form.get("weeklyDigest") ?? undefined,
     frictionMinSessions: field("frictionMinSessions"),
     frictionSpikeRatio: field("frictionSpikeRatio"),
     dropMinPercent: field("dropMinPercent"),
@@ -176,6 +185,7 @@ export function parseSettingsForm(form: FormData): SettingsParseResult {
       quietStartMinute: data.quietStart,
       quietEndMinute: data.quietEnd,
       dailyEmailCap: data.dailyEmailCap,
+      weeklyDigestEnabled: data.weeklyDigest === "on",
       mutedKinds: ALERT_KINDS.filter((kind) => !enabled.has(kind)),
       frictionMinSessions: data.frictionMinSessions,
       frictionSpikeRatio: data.frictionSpikeRatio,

@@ -19,7 +19,7 @@ export interface RenderedEmail {
   html: string;
 }
 
-function escapeHtml(value: string): string {
+export function escapeHtml(value: string): string {
   return value
     .replaceAll("&", "&amp;")
     .replaceAll("<", "&lt;")
@@ -28,7 +28,7 @@ function escapeHtml(value: string): string {
     .replaceAll("'", "&#39;");
 }
 
-const SEVERITY_LABELS: Record<string, string> = {
+export const SEVERITY_LABELS: Record<string, string> = {
   critical: "Critical",
   warning: "Warning",
   info: "Info",

@@ -160,17 +160,25 @@ export interface WeeklyDigest {
   emails: { sent: number; skipped: number; failed: number; pending: number };
 }
 
-/**
- * Summarises the last seven shop-local days of alerts, muted kinds
- * included: counts by kind and severity, the revenue at stake, the five
- * alerts with the most at stake, and what happened to their emails.
- */
+/** Summarises the last seven shop-local days of alerts, today included. */
 export async function weeklyDigest(
   shop: { id: string; timezone: string; currency: string },
   now: Date = new Date(),
 ): Promise<WeeklyDigest> {
   const to = localDay(now, shop.timezone);
-  const from = addDays(to, -(DIGEST_DAYS - 1));
+  return digestOfDays(shop, addDays(to, -(DIGEST_DAYS - 1)), to);
+}
+
+/**
+ * Summarises the alerts of shop-local days `from` to `to` (inclusive),
+ * muted kinds included: counts by kind and severity, the revenue at stake,
+ * the five alerts with the most at stake, and what happened to their emails.
+ */
+export async function digestOfDays(
+  shop: { id: string; currency: string },
+  from: string,
+  to: string,
+): Promise<WeeklyDigest> {
   const where = { shopId: shop.id, period: { gte: from, lte: to } };
   const [byKind, bySeverity, total, emails, top] = await Promise.all([
     prisma.alert.groupBy({

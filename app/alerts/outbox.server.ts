@@ -2,16 +2,16 @@ import type pg from "pg";
 import { RANGE_BOUNDS_SQL, localDay } from "~/analytics/date-range.server";
 import { logger } from "~/logger.server";
 import { withTransaction } from "~/transaction.server";
-import { EMAIL_FAILED_KIND } from "./alert-kinds";
+import { EMAIL_FAILED_KIND, WEEKLY_DIGEST_KIND } from "./alert-kinds";
 import type { Mailer } from "./mailer.server";
 import { quietHoursEnd } from "./quiet-hours";
 import { loadPreferences } from "./settings.server";
 import { storeAlert } from "./store-alerts.server";
 
-// Delivery of queued alert emails. Each AlertEmail row is claimed in one
-// transaction (status "sending"), sent, then marked "sent" in another, so
-// each row is sent once except in one window that no SMTP client can
-// close. The server may accept the message (or accept it and lose the
+// Delivery of queued alert emails and weekly digests. Each AlertEmail row
+// is claimed in one transaction (status "sending"), sent, then marked
+// "sent" in another, so each row is sent once except in one window that
+// no SMTP client can close. The server may accept the message (or accept it and lose the
 // reply) just before the process stops, and then "sent" is never
 // committed. Such a row stays "sending", and after SENDING_LEASE_MS it is
 // sent again with the same Message-ID, which many mail stores use to drop
@@ -40,7 +40,10 @@ export function retryDelayMs(attempts: number): number {
 interface ClaimedEmail {
   shopId: string;
   id: string;
-  alertId: string;
+  /** Null for a weekly digest. */
+  alertId: string | null;
+  /** Monday of the week a weekly digest covers; null for an alert. */
+  digestWeek: string | null;
   recipient: string;
   messageId: string;
   attempts: number;
@@ -66,8 +69,10 @@ export interface SendSummary {
  * Sends the alert emails that are due. Applies each shop's settings at
  * send time: emails off or kind muted skips the email, quiet hours defer
  * it to their end, and the daily cap skips alerts past it (they stay in the
- * inbox). Temporary SMTP failures (4xx, connection errors) retry with
- * backoff; permanent ones (5xx) fail the email and raise an inbox alert.
+ * inbox). A weekly digest follows its own setting and the quiet hours
+ * only, and no daily limit applies to it. Temporary SMTP failures (4xx,
+ * connection errors) retry with backoff; permanent ones (5xx) fail the
+ * email and raise an inbox alert.
  */
 export async function sendDueEmails(
   pool: pg.Pool,
@@ -99,11 +104,12 @@ async function claimDueEmails(
   summary: SendSummary,
 ): Promise<ClaimedEmail[]> {
   const due = await client.query<ClaimedEmail>(
-    `SELECT e."shopId", e.id::text, e."alertId"::text, e.recipient,
-            e."messageId", e.attempts, e.subject, e.text, e.html, a.kind,
+    `SELECT e."shopId", e.id::text, e."alertId"::text, e."digestWeek",
+            e.recipient, e."messageId", e.attempts, e.subject, e.text, e.html,
+            COALESCE(a.kind, '${WEEKLY_DIGEST_KIND}') AS kind,
             s.timezone, s.domain, s.name, s.currency
      FROM "AlertEmail" e
-     JOIN "Alert" a ON a."shopId" = e."shopId" AND a.id = e."alertId"
+     LEFT JOIN "Alert" a ON a."shopId" = e."shopId" AND a.id = e."alertId"
      JOIN "Shop" s ON s.id = e."shopId" AND s."uninstalledAt" IS NULL
      WHERE ((e.status = 'pending' AND e."nextAttemptAt" <= $1)
         OR (e.status = 'sending' AND e."lastAttemptAt" <= $2))
@@ -122,7 +128,13 @@ async function claimDueEmails(
          WHERE "shopId" = $1 AND id = $2`,
         [email.shopId, email.id, reason],
       );
-    if (!preferences.emailEnabled) {
+    const digest = email.alertId === null;
+    if (digest && !preferences.weeklyDigestEnabled) {
+      await skip("The weekly digest is turned off in settings.");
+      summary.skipped += 1;
+      continue;
+    }
+    if (!digest && !preferences.emailEnabled) {
       await skip("Alert emails are turned off in settings.");
       summary.skipped += 1;
       continue;
@@ -145,6 +157,11 @@ async function claimDueEmails(
       summary.deferred += 1;
       continue;
     }
+    if (email.alertId === null) {
+      await markSending(client, email, now);
+      claimed.push({ ...email, attempts: email.attempts + 1 });
+      continue;
+    }
     let emailed = alertsToday.get(email.shopId);
     if (!emailed) {
       emailed = await alertsEmailedToday(client, email, now);
@@ -161,15 +178,23 @@ async function claimDueEmails(
       continue;
     }
     emailed.add(email.alertId);
-    await client.query(
-      `UPDATE "AlertEmail"
-       SET status = 'sending', attempts = attempts + 1, "lastAttemptAt" = $3
-       WHERE "shopId" = $1 AND id = $2`,
-      [email.shopId, email.id, now],
-    );
+    await markSending(client, email, now);
     claimed.push({ ...email, attempts: email.attempts + 1 });
   }
   return claimed;
+}
+
+async function markSending(
+  client: pg.PoolClient,
+  email: ClaimedEmail,
+  now: Date,
+): Promise<void> {
+  await client.query(
+    `UPDATE "AlertEmail"
+     SET status = 'sending', attempts = attempts + 1, "lastAttemptAt" = $3
+     WHERE "shopId" = $1 AND id = $2`,
+    [email.shopId, email.id, now],
+  );
 }
 
 /** Alerts of the shop emailed (or being emailed) on its local day of `now`. */
@@ -182,6 +207,7 @@ async function alertsEmailedToday(
   const result = await client.query<{ alertId: string }>(
     `SELECT DISTINCT "alertId"::text AS "alertId" FROM "AlertEmail"
      WHERE "shopId" = $1 AND status IN ('sent', 'sending')
+       AND "alertId" IS NOT NULL
        AND "lastAttemptAt" >= ${RANGE_BOUNDS_SQL.lower("$2", "$3")}
        AND "lastAttemptAt" < ${RANGE_BOUNDS_SQL.upper("$2", "$3")}`,
     [email.shopId, today, email.timezone],
@@ -215,7 +241,10 @@ async function deliver(
       text: email.text,
       html: email.html,
       messageId: email.messageId,
-      headers: { "X-Storelens-Alert": email.alertId },
+      headers:
+        email.alertId === null
+          ? { "X-Storelens-Digest": email.digestWeek ?? "" }
+          : { "X-Storelens-Alert": email.alertId },
     });
   } catch (error) {
     await recordFailure(pool, email, error, now, summary);

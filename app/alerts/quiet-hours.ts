@@ -1,20 +1,18 @@
-/** Minutes after midnight on the wall clock of `timeZone` at `at`. */
-export function localMinute(at: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat("en-GB", {
-    timeZone,
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-  }).formatToParts(at);
-  const value = (type: string) =>
-    Number(parts.find((part) => part.type === type)?.value ?? 0);
-  return value("hour") * 60 + value("minute");
-}
+import { addDays, localDay } from "~/analytics/date-range.server";
+import { wallClockInstant } from "./wall-clock";
+
+export { localMinute } from "./wall-clock";
 
 /**
  * When quiet hours that contain `at` end, or null when `at` is outside
  * them. Quiet hours run from `start` (inclusive) to `end` (exclusive) in
- * minutes after local midnight, and span midnight when start > end.
+ * minutes after midnight on the shop's wall clock, and span midnight when
+ * start > end.
+ *
+ * On clock-change days each night's quiet hours run from the first time the
+ * clock shows `start` to the last time it shows `end`, so every minute whose
+ * local time lies between them is quiet. A start or end that the clock
+ * skips takes effect when the clock jumps past it.
  */
 export function quietHoursEnd(
   at: Date,
@@ -23,16 +21,14 @@ export function quietHoursEnd(
 ): Date | null {
   const { start, end } = quiet;
   if (start === null || end === null || start === end) return null;
-  const minute = localMinute(at, timeZone);
-  const inside =
-    start < end
-      ? minute >= start && minute < end
-      : minute >= start || minute < end;
-  if (!inside) return null;
-  const wait = (end - minute + 24 * 60) % (24 * 60);
-  // NOTE: counted on the wall clock, so a daylight-saving change inside
-  // quiet hours moves the end by the shift (one hour, twice a year).
-  const next = new Date(at.getTime() + wait * 60_000);
-  next.setUTCSeconds(0, 0);
-  return next;
+  const today = localDay(at, timeZone);
+  // Quiet hours that began yesterday may still run today. Those that begin
+  // tomorrow start after `at`, so two nights cover every case.
+  for (const day of [addDays(today, -1), today]) {
+    const from = wallClockInstant(day, start, timeZone, "first");
+    const endDay = start < end ? day : addDays(day, 1);
+    const until = wallClockInstant(endDay, end, timeZone, "last");
+    if (from <= at && at < until) return until;
+  }
+  return null;
 }

@@ -14,6 +14,7 @@ export async function loadPreferences(
     quietStartMinute: row.quietStartMinute,
     quietEndMinute: row.quietEndMinute,
     dailyEmailCap: row.dailyEmailCap,
+    weeklyDigestEnabled: row.weeklyDigestEnabled,
     mutedKinds: row.mutedKinds,
     frictionMinSessions: row.frictionMinSessions,
     frictionSpikeRatio: row.frictionSpikeRatio,

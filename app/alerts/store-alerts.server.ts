@@ -3,7 +3,7 @@ import type pg from "pg";
 import type { AlertKind } from "./alert-kinds";
 import type { NewAlert } from "./alert-content";
 import { appUrl } from "./app-links.server";
-import { renderAlertEmail } from "./email-content";
+import { renderAlertEmail, type RenderedEmail } from "./email-content";
 import type { Mailer } from "./mailer.server";
 
 interface AlertShop {
@@ -60,28 +60,62 @@ export async function storeAlert(
     shop.name ?? shop.domain,
     (path) => appUrl(shop.domain, path),
   );
-  const host = email.mailer.messageIdHost;
-  await client.query(
-    `INSERT INTO "AlertEmail" ("shopId", "alertId", recipient, "messageId",
-                               "nextAttemptAt", subject, text, html)
-     SELECT $1, $2, r.recipient, r.message_id, $5, $6, $7, $8
-     FROM unnest($3::text[], $4::text[]) AS r(recipient, message_id)
+  await queueEmails(client, {
+    shopId: shop.id,
+    source: { alertId: id },
+    recipients: email.recipients,
+    messageIdPrefix: `alert.${id}`,
+    mailer: email.mailer,
+    nextAttemptAt: email.now,
+    rendered,
+  });
+  return id;
+}
+
+/**
+ * Queues one outbox row per recipient for an alert or a weekly digest.
+ * Recipients that already have a row for it keep theirs. Returns the
+ * number of rows added.
+ */
+export async function queueEmails(
+  client: pg.Pool | pg.PoolClient,
+  email: {
+    shopId: string;
+    source: { alertId: string } | { digestWeek: string };
+    recipients: string[];
+    /** Start of each Message-ID; a hash of shop and recipient follows. */
+    messageIdPrefix: string;
+    mailer: Mailer;
+    nextAttemptAt: Date;
+    rendered: RenderedEmail;
+  },
+): Promise<number> {
+  const alertId = "alertId" in email.source ? email.source.alertId : null;
+  const digestWeek =
+    "digestWeek" in email.source ? email.source.digestWeek : null;
+  const inserted = await client.query(
+    `INSERT INTO "AlertEmail" ("shopId", "alertId", "digestWeek", recipient,
+                               "messageId", "nextAttemptAt", subject, text,
+                               html)
+     SELECT $1, $2, $3, r.recipient, r.message_id, $6, $7, $8, $9
+     FROM unnest($4::text[], $5::text[]) AS r(recipient, message_id)
      ON CONFLICT DO NOTHING`,
     [
-      shop.id,
-      id,
+      email.shopId,
+      alertId,
+      digestWeek,
       email.recipients,
       email.recipients.map(
         (recipient) =>
-          `<alert.${id}.${addressHash(shop.id, recipient)}@${host}>`,
+          `<${email.messageIdPrefix}.${addressHash(email.shopId, recipient)}@${email.mailer.messageIdHost}>`,
       ),
-      email.now,
-      rendered.subject,
-      rendered.text,
-      rendered.html,
+      email.nextAttemptAt,
+      email.rendered.subject,
+      email.rendered.text,
+      email.rendered.html,
     ],
   );
-  return id;
+  return inserted.rowCount ?? 0;
 }
 
 /** Hashes a shop and recipient into a short, stable Message-ID part. */

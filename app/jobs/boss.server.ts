@@ -1,5 +1,6 @@
 import PgBoss from "pg-boss";
 import { registerAlertJobs } from "~/alerts/alert-jobs.server";
+import { registerWeeklyDigestJob } from "~/alerts/weekly-digest-job.server";
 import { registerHeatmapJobs } from "~/analytics/heatmap-rollup-job.server";
 import {
   refreshAllRollups,
@@ -29,6 +30,7 @@ export async function startJobs(): Promise<() => Promise<void>> {
   await registerHeatmapJobs(boss, pool);
   await registerRecordingJobs(boss, pool);
   await registerAlertJobs(boss, pool);
+  await registerWeeklyDigestJob(boss, pool);
   await registerEventStorageJobs(boss, pool, {
     retentionDays: env().RAW_EVENT_RETENTION_DAYS,
   });

@@ -189,6 +189,54 @@ describe("settings page", () => {
     );
     expect(result.body.errors.recipients).toBe("Enter at most 10 addresses.");
   });
+
+  it("turns the weekly digest off and on", async () => {
+    const save = async (fields: [string, string][]) => {
+      const result = unwrap(
+        await call(settingsAction, post(SHOP_B, "/app/settings", fields)),
+      );
+      expect(result.status).toBe(200);
+      const stored = await prisma.alertSettings.findUniqueOrThrow({
+        where: { shopId: shops[SHOP_B] },
+      });
+      const page = (await call(
+        settingsLoader,
+        get(SHOP_B, "/app/settings"),
+      )) as any;
+      return { stored: stored.weeklyDigestEnabled, shown: page.values };
+    };
+
+    const off = await save(VALID_SETTINGS);
+    expect(off.stored).toBe(false);
+    expect(off.shown.weeklyDigest).toBe(false);
+    const on = await save([...VALID_SETTINGS, ["weeklyDigest", "on"]]);
+    expect(on.stored).toBe(true);
+    expect(on.shown.weeklyDigest).toBe(true);
+  });
+
+  it("rejects a malformed weekly digest value", async () => {
+    const before = await prisma.alertSettings.findUniqueOrThrow({
+      where: { shopId: shops[SHOP_B] },
+    });
+    const result = unwrap(
+      await call(
+        settingsAction,
+        post(SHOP_B, "/app/settings", [
+          ...VALID_SETTINGS,
+          ["weeklyDigest", "weekly"],
+        ]),
+      ),
+    );
+    expect(result.status).toBe(400);
+    expect(result.body.errors.weeklyDigest).toBe(
+      "The weekly digest must be on or off. Tick the box or clear it.",
+    );
+    expect(Object.keys(result.body.errors)).toEqual(["weeklyDigest"]);
+    const after = await prisma.alertSettings.findUniqueOrThrow({
+      where: { shopId: shops[SHOP_B] },
+    });
+    expect(after).toEqual(before);
+  });
 });
 
 describe("inbox", () => {
@@ -306,10 +354,25 @@ describe("inbox", () => {
   });
 
   it("removes a redacted shop's alerts and settings", async () => {
-    await prisma.alertSettings.create({
-      data: { shopId: shops[SHOP_B], recipients: ["b@shop.test"] },
+    // The settings tests above may have stored settings for shop B.
+    await prisma.alertSettings.upsert({
+      where: { shopId: shops[SHOP_B] },
+      create: { shopId: shops[SHOP_B], recipients: ["b@shop.test"] },
+      update: { recipients: ["b@shop.test"] },
     });
     const alert = await alertFor(shops[SHOP_B], "/b #redacted");
+    await prisma.alertEmail.create({
+      data: {
+        shopId: shops[SHOP_B],
+        digestWeek: "2026-11-23",
+        recipient: "b@shop.test",
+        messageId: "<redacted-digest@storelens.test>",
+        nextAttemptAt: new Date(),
+        subject: "s",
+        text: "t",
+        html: "h",
+      },
+    });
     await prisma.alertEmail.create({
       data: {
         shopId: shops[SHOP_B],

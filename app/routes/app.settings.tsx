@@ -45,6 +45,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       quietStart: formatMinute(preferences.quietStartMinute),
       quietEnd: formatMinute(preferences.quietEndMinute),
       dailyEmailCap: String(preferences.dailyEmailCap),
+      weeklyDigest: preferences.weeklyDigestEnabled,
       frictionMinSessions: String(preferences.frictionMinSessions),
       frictionSpikeRatio: String(preferences.frictionSpikeRatio),
       dropMinPercent: String(preferences.dropMinPercent),
@@ -158,6 +159,15 @@ export default function Settings() {
                   type="number"
                   helpText="Alerts past the limit stay in the inbox."
                   {...field("dailyEmailCap")}
+                />
+                <Checkbox
+                  label="Email me a weekly digest"
+                  name="weeklyDigest"
+                  value="on"
+                  helpText={`Mondays at 09:00 (${timezone}), or when quiet hours end, for weeks with alerts. Goes to the recipients above, even when alert emails are off.`}
+                  checked={form.weeklyDigest}
+                  error={errors.weeklyDigest}
+                  onChange={(on) => setForm({ ...form, weeklyDigest: on })}
                 />
               </FormLayout>
             </Card>
