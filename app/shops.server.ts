@@ -7,6 +7,7 @@ const VISIT_TABLES = [
   "InteractionEvent",
   "StorefrontEvent",
   "FrictionSignal",
+  "ExcludedFrictionSignal",
   "ExperimentExposure",
   "PageView",
 ] as const;
