@@ -9,6 +9,7 @@ import {
 import { webhookRequest } from "../../test/support/shopify";
 import type { HeatmapFilter } from "./click-groups.server";
 import { heatmapGroups } from "./heatmap-groups.server";
+import { catchUpAllHeatmaps } from "./heatmap-rollup-job.server";
 import { catchUpHeatmapRollup } from "./heatmap-rollup.server";
 
 const NOON = new Date(Date.UTC(2026, 10, 20, 12));
@@ -205,6 +206,29 @@ describe("time zone change", () => {
       where: { shopId: shop.id },
     });
     expect(cursor.timezone).toBe("Europe/Berlin");
+  });
+
+  it("rebuilds from the job without new events", async () => {
+    const shop = await prisma.shop.create({
+      data: { domain: "zone-job.myshopify.com", timezone: "UTC" },
+    });
+    const visit = await insertVisit(pool, shop.id, { at: NOON });
+    await insertEvents(pool, shop.id, visit, [{ at: NOON }]);
+    await catchUpHeatmapFully(pool, shop.id);
+
+    await prisma.shop.update({
+      where: { id: shop.id },
+      data: { timezone: "Pacific/Kiritimati" },
+    });
+    await catchUpAllHeatmaps(pool);
+
+    const cursor = await prisma.heatmapRollupCursor.findUniqueOrThrow({
+      where: { shopId: shop.id },
+    });
+    expect(cursor.timezone).toBe("Pacific/Kiritimati");
+    await catchUpHeatmapFully(pool, shop.id);
+    const [cell] = await cellRows(shop.id);
+    expect(cell.day.toISOString().slice(0, 10)).toBe("2026-11-21");
   });
 
   it("leaves another shop's cells alone", async () => {
