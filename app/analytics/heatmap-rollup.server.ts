@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { logger } from "~/logger.server";
 import {
   readEventHorizon,
   settledCondition,
@@ -7,6 +8,7 @@ import {
   HEATMAP_EVENTS_SQL,
   HEATMAP_EVENT_FILTER_SQL,
   HEATMAP_MEASURES_SQL,
+  SUBTRACT_GONE_SQL,
   heatmapKeySql,
 } from "./heatmap-cell-sql";
 
@@ -46,7 +48,12 @@ export interface RollupRun {
   more: boolean;
 }
 
-const lockKey = (shopId: string) => `heatmap-rollup ${shopId}`;
+/**
+ * Advisory lock key of a shop's rollup. Code that changes the shop's cells
+ * outside a run, such as a customer redaction, takes the same lock.
+ */
+export const heatmapLockKey = (shopId: string) => `heatmap-rollup ${shopId}`;
+const lockKey = heatmapLockKey;
 
 /**
  * Brings the shop's heatmap rollup up to date with settled events: takes
@@ -102,6 +109,7 @@ async function rollUp(
 ): Promise<RollupRun> {
   const state = await client.query<{
     timezone: string;
+    cellZone: string | null;
     lastEventId: string;
     horizonEventId: string | null;
     settled: boolean;
@@ -112,7 +120,8 @@ async function rollUp(
        ON CONFLICT ("shopId") DO UPDATE SET "shopId" = EXCLUDED."shopId"
        RETURNING *
      )
-     SELECT shop.timezone, c."lastEventId", c."horizonEventId",
+     SELECT shop.timezone, c.timezone AS "cellZone", c."lastEventId",
+            c."horizonEventId",
             (c."horizonXid" IS NOT NULL
                AND ${settledCondition('c."horizonXid"::numeric')}) AS settled
      FROM cursor c JOIN "Shop" shop ON shop.id = c."shopId"`,
@@ -121,7 +130,11 @@ async function rollUp(
   if (state.rows.length === 0) {
     throw new Error(`shop ${shopId} not found: cannot roll up its heatmaps`);
   }
-  const { timezone, lastEventId, horizonEventId, settled } = state.rows[0];
+  const { timezone, cellZone, horizonEventId, settled } = state.rows[0];
+  let { lastEventId } = state.rows[0];
+  if (cellZone !== null && cellZone !== timezone) {
+    lastEventId = await startOverInZone(client, shopId, cellZone, timezone);
+  }
   const botSessions = await removeBotSessions(
     client,
     shopId,
@@ -148,16 +161,48 @@ async function rollUp(
     `UPDATE "HeatmapRollupCursor" SET "lastEventId" = $2,
        "horizonEventId" = CASE WHEN $3 THEN $4::bigint ELSE "horizonEventId" END,
        "horizonXid" = CASE WHEN $3 THEN $5::bigint ELSE "horizonXid" END,
-       "updatedAt" = now()
+       timezone = $6, "updatedAt" = now()
      WHERE "shopId" = $1`,
-    [shopId, upTo.toString(), reached, horizon.eventId, horizon.xid],
+    [shopId, upTo.toString(), reached, horizon.eventId, horizon.xid, timezone],
   );
+  const more = target !== null && upTo < target;
+  if (more) {
+    // Progress of a long catch-up, such as a rebuild for a new time zone.
+    logger.info(
+      { shopId, events, cursor: upTo.toString(), horizon: target.toString() },
+      "heatmap rollup has more events to add",
+    );
+  }
   return {
     ran: true,
     events,
     botSessions,
-    more: target !== null && upTo < target,
+    more,
   };
+}
+
+/**
+ * Removes the shop's cells and moves the cursor back to the start, because
+ * cells hold shop-local days and a new time zone moves every boundary.
+ * Later runs add the events again in the new zone, a span per run. Until
+ * they finish, reads take the events past the cursor from the raw table,
+ * so a heatmap stays complete but reads more slowly.
+ */
+async function startOverInZone(
+  client: pg.PoolClient,
+  shopId: string,
+  from: string,
+  to: string,
+): Promise<string> {
+  const removed = await client.query(
+    `DELETE FROM "HeatmapCell" WHERE "shopId" = $1`,
+    [shopId],
+  );
+  logger.info(
+    { shopId, from, to, cells: removed.rowCount },
+    "rebuilding heatmap cells in the shop's new time zone",
+  );
+  return "0";
 }
 
 async function addEvents(
@@ -220,15 +265,7 @@ async function removeBotSessions(
          AND ${HEATMAP_EVENT_FILTER_SQL}
        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
      )
-     UPDATE "HeatmapCell" c SET events = c.events - g.events,
-       "sumX" = c."sumX" - g."sumX", "sumY" = c."sumY" - g."sumY",
-       "sumOffsetX" = c."sumOffsetX" - g."sumOffsetX",
-       "sumOffsetY" = c."sumOffsetY" - g."sumOffsetY"
-     FROM gone g
-     WHERE c."shopId" = $1 AND c.path = g.path AND c.kind = g.kind
-       AND c.device = g.device AND c.band = g.band AND c.day = g.day
-       AND c.selector = g.selector AND c.fixed = g.fixed
-       AND c."cellX" = g."cellX" AND c."cellY" = g."cellY"`,
+     ${SUBTRACT_GONE_SQL}`,
     [shopId, timezone, marks.rows.map((row) => row.sessionId), lastEventId],
   );
   return marks.rows.length;

@@ -8,6 +8,7 @@ import { detectDeadClicks } from "./dead-click";
 import { detectFormAbandonment } from "./form-abandonment";
 import { detectHoverWithoutClick } from "./hover-without-click";
 import { isExcluded } from "./excluded-selectors";
+import { excludedSelectors } from "./friction-settings.server";
 import { normaliseErrorMessage } from "./js-errors";
 import { detectRageClicks } from "./rage-click";
 import type { ClickRow } from "./types";
@@ -56,6 +57,8 @@ export interface SignalRow {
   clicks: number;
   detail: string | null;
   at: Date;
+  /** On an element the merchant excluded: stored aside, not reported. */
+  excluded?: boolean;
 }
 
 /** Page views examined per run, so one run stays short on a busy shop. */
@@ -112,23 +115,31 @@ async function pageViewSignals(
       click,
     ]),
   );
+  const excluded = (selector: string) =>
+    isExcluded(selector, excludedSelectors);
+  // Bursts are found without the excluded clicks, as reports show them, and
+  // the excluded elements' own bursts once more from every click.
+  const rage = [
+    ...detectRageClicks(rows, { excludedSelectors }),
+    ...(excludedSelectors.length > 0
+      ? detectRageClicks(rows).filter((signal) => excluded(signal.selector))
+      : []),
+  ];
   const found = [
-    ...detectRageClicks(rows, { excludedSelectors }).map((signal) => ({
+    ...rage.map((signal) => ({
       kind: signal.kind,
       at: signal.startAt,
       pageViewId: signal.pageViewId,
       selector: signal.selector,
       clicks: signal.clicks,
     })),
-    ...detectDeadClicks(rows)
-      .filter((signal) => !isExcluded(signal.selector, excludedSelectors))
-      .map((signal) => ({
-        kind: signal.kind,
-        at: signal.at,
-        pageViewId: signal.pageViewId,
-        selector: signal.selector,
-        clicks: 1,
-      })),
+    ...detectDeadClicks(rows).map((signal) => ({
+      kind: signal.kind,
+      at: signal.at,
+      pageViewId: signal.pageViewId,
+      selector: signal.selector,
+      clicks: 1,
+    })),
   ];
   const signals: SignalRow[] = found.flatMap((signal) => {
     const click = byMoment.get(
@@ -151,6 +162,7 @@ async function pageViewSignals(
         clicks: signal.clicks,
         detail: null,
         at: click.at,
+        excluded: excluded(click.selector),
       },
     ];
   });
@@ -318,8 +330,25 @@ async function endedVisitSignals(
   return signals;
 }
 
+/**
+ * Stores signals, those on excluded elements in ExcludedFrictionSignal
+ * with an id from FrictionSignal's sequence, so they can move back.
+ * Returns the number of new reported signals.
+ */
 async function insertSignals(
   client: pg.PoolClient,
+  shopId: string,
+  signals: SignalRow[],
+): Promise<number> {
+  const aside = signals.filter((signal) => signal.excluded);
+  await insertInto(client, "ExcludedFrictionSignal", shopId, aside);
+  const reported = signals.filter((signal) => !signal.excluded);
+  return insertInto(client, "FrictionSignal", shopId, reported);
+}
+
+async function insertInto(
+  client: pg.PoolClient,
+  table: "FrictionSignal" | "ExcludedFrictionSignal",
   shopId: string,
   signals: SignalRow[],
 ): Promise<number> {
@@ -327,10 +356,11 @@ async function insertSignals(
   const column = <K extends keyof SignalRow>(key: K) =>
     signals.map((signal) => signal[key]);
   const result = await client.query(
-    `INSERT INTO "FrictionSignal"
-       ("shopId", kind, "sessionId", "pageViewId", path, device, selector,
+    `INSERT INTO "${table}"
+       (id, "shopId", kind, "sessionId", "pageViewId", path, device, selector,
         x, y, "offsetX", "offsetY", fixed, clicks, detail, "occurredAt")
-     SELECT $1, s.kind, s.session, s.page, s.path, s.device, s.selector,
+     SELECT nextval('"FrictionSignal_id_seq"'),
+            $1, s.kind, s.session, s.page, s.path, s.device, s.selector,
             s.x, s.y, s.offset_x, s.offset_y, s.fixed, s.clicks, s.detail, s.at
      FROM unnest($2::text[], $3::uuid[], $4::uuid[], $5::text[],
                  $6::text[], $7::text[], $8::float8[], $9::float8[],
@@ -403,16 +433,15 @@ export async function detectFriction(
     const cursor = await client.query<{
       lastEventId: string;
       horizonEventId: string | null;
-      excluded: string[] | null;
     }>(
-      `SELECT c."lastEventId", c."horizonEventId",
-              f."excludedSelectors" AS excluded
-       FROM "FrictionCursor" c
-       LEFT JOIN "FrictionSettings" f ON f."shopId" = c."shopId"
-       WHERE c."shopId" = $1 FOR UPDATE OF c`,
+      `SELECT "lastEventId", "horizonEventId" FROM "FrictionCursor"
+       WHERE "shopId" = $1 FOR UPDATE`,
       [shopId],
     );
-    const { lastEventId, horizonEventId, excluded } = cursor.rows[0];
+    const { lastEventId, horizonEventId } = cursor.rows[0];
+    // Saving the list takes the cursor lock too. Read after the lock, in a
+    // statement of its own, the list is the one saved last.
+    const excluded = await excludedSelectors(client, shopId);
 
     const readable = target !== null && target > BigInt(lastEventId);
     const fresh = readable
@@ -463,7 +492,7 @@ export async function detectFriction(
             client,
             shopId,
             examined.map((row) => row.pageViewId),
-            excluded ?? [],
+            excluded,
           )
         : []),
       ...(endedVisits.length > 0

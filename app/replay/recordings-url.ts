@@ -38,13 +38,25 @@ export function recordingFilterParam(name: keyof RecordingFilters): string {
   return PARAM_NAMES[name];
 }
 
-/** Builds a `/app/recordings` URL that shows the sessions matching `filters`. */
-export function recordingsUrl(filters: RecordingFilters = {}): string {
+/** Cursor of a page other than the first: older or newer rows. */
+export type RecordingsPageParam = { after: string } | { before: string };
+
+/**
+ * Builds a `/app/recordings` URL that shows the sessions matching
+ * `filters`, on the page of `page` or else the first.
+ */
+export function recordingsUrl(
+  filters: RecordingFilters = {},
+  page?: RecordingsPageParam,
+): string {
   const params = new URLSearchParams();
   for (const name of Object.keys(PARAM_NAMES) as (keyof RecordingFilters)[]) {
     const value = filters[name];
     if (value === undefined || value === "" || value === false) continue;
     params.set(PARAM_NAMES[name], value === true ? "1" : String(value));
+  }
+  for (const [name, cursor] of Object.entries(page ?? {})) {
+    params.set(name, cursor);
   }
   const query = params.toString();
   return query ? `/app/recordings?${query}` : "/app/recordings";

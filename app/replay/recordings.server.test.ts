@@ -149,12 +149,12 @@ async function visit(options: Visit) {
 async function list(shopId: string, url: string) {
   const params = new URL(url, "https://admin.test").searchParams;
   const parsed = parseRecordingFilters(params, "UTC");
-  const rows = await listRecordings(pool, {
+  const page = await listRecordings(pool, {
     shopId,
     timezone: "UTC",
     ...parsed,
   });
-  return rows.map((row) => row.sessionId);
+  return page.rows.map((row) => row.sessionId);
 }
 
 beforeAll(async () => {

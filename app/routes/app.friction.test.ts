@@ -173,7 +173,7 @@ describe("friction page", () => {
     await call(action, postForm(SHOP_B, { excludedSelectors: "" }));
   });
 
-  it("saves exclusions and drops their signals in this shop only", async () => {
+  it("saves exclusions and hides their signals in this shop only", async () => {
     const result = await call(
       action,
       postForm(SHOP_A, {
@@ -181,7 +181,10 @@ describe("friction page", () => {
       }),
     );
     // Three visits, each with one rage burst of three dead clicks.
-    expect(result).toEqual({ error: null, removed: 12 });
+    expect(result).toEqual({
+      error: null,
+      change: { hidden: 12, restored: 0 },
+    });
     const data = await call(
       loader,
       adminRequest(SHOP_A, `/app/friction?${RANGE}`),
@@ -197,5 +200,34 @@ describe("friction page", () => {
     expect(
       other.places.filter((place) => place.selector === "#shop-b-button"),
     ).toHaveLength(2);
+  });
+
+  it("shows the signals again once the exclusion is gone", async () => {
+    const result = await call(
+      action,
+      postForm(SHOP_A, { excludedSelectors: "#shop-b-button" }),
+    );
+    expect(result).toEqual({
+      error: null,
+      change: { hidden: 0, restored: 12 },
+    });
+    const data = await call(
+      loader,
+      adminRequest(SHOP_A, `/app/friction?${RANGE}`),
+    );
+    expect(data.excluded).toEqual(["#shop-b-button"]);
+    expect(data.impacts.map((impact) => impact.kind).sort()).toEqual([
+      "dead-click",
+      "js-error",
+      "rage-click",
+    ]);
+    expect(
+      data.places
+        .filter((place) => place.selector === "#add-to-cart")
+        .map((place) => [place.kind, place.signals]),
+    ).toEqual([
+      ["dead-click", 9],
+      ["rage-click", 3],
+    ]);
   });
 });

@@ -92,9 +92,9 @@ export async function action({ request }: ActionFunctionArgs) {
   const { shop } = await requireAdmin(request);
   const form = await request.formData();
   const parsed = parseExcludedSelectors(form.get("excludedSelectors") ?? "");
-  if (!parsed.ok) return { error: parsed.error, removed: null };
-  const removed = await saveExcludedSelectors(pool, shop.id, parsed.selectors);
-  return { error: null, removed };
+  if (!parsed.ok) return { error: parsed.error, change: null };
+  const change = await saveExcludedSelectors(pool, shop.id, parsed.selectors);
+  return { error: null, change };
 }
 
 function placeElement(place: SignalPlace): string {
@@ -189,10 +189,10 @@ function ExcludedSelectorsCard(props: { excluded: string[] }) {
           {result?.error ? (
             <Banner tone="critical">{result.error}</Banner>
           ) : null}
-          {result && result.removed !== null ? (
+          {result?.change ? (
             <Banner tone="success">
-              Saved. {plural(result.removed, "signal", "signals")} on excluded
-              elements removed.
+              Saved. {plural(result.change.hidden, "signal", "signals")} hidden,{" "}
+              {plural(result.change.restored, "signal", "signals")} shown again.
             </Banner>
           ) : null}
           <TextField
@@ -202,7 +202,7 @@ function ExcludedSelectorsCard(props: { excluded: string[] }) {
             onChange={setText}
             multiline={4}
             autoComplete="off"
-            helpText="End a line with * to exclude everything inside an element, for example #product-gallery *. Saving removes the rage and dead clicks already found on these elements; taking a line out later does not bring them back."
+            helpText="End a line with * to exclude everything inside an element, for example #product-gallery *. Saving hides the rage and dead clicks on these elements from reports, alerts and recordings. Nothing is deleted: take a line out to show its clicks again."
           />
           <InlineGrid columns="auto">
             <Button submit>Save</Button>

@@ -8,6 +8,7 @@ import {
 import {
   Badge,
   BlockStack,
+  Box,
   Button,
   Card,
   Checkbox,
@@ -16,6 +17,7 @@ import {
   InlineStack,
   Layout,
   Page,
+  Pagination,
   Select,
   Text,
   TextField,
@@ -30,8 +32,13 @@ import {
   saveRecordingSettings,
 } from "~/replay/recording-settings.server";
 import {
+  InvalidCursorError,
+  parsePageRequest,
+} from "~/replay/recordings-cursor.server";
+import {
   listRecordings,
   parseRecordingFilters,
+  type RecordingPage,
 } from "~/replay/recordings-list.server";
 import { recordingsUrl, type RecordingFilters } from "~/replay/recordings-url";
 import { parseSettingsForm } from "~/replay/settings-form.server";
@@ -42,16 +49,26 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const { shop } = await requireAdmin(request);
   const params = new URL(request.url).searchParams;
   const { range, filters } = parseRecordingFilters(params, shop.timezone);
+  const page = pageRequest(params);
   const [recordings, settings] = await Promise.all([
-    listRecordings(pool, {
-      shopId: shop.id,
-      timezone: shop.timezone,
-      range,
-      filters,
-    }),
+    listRecordings(
+      pool,
+      { shopId: shop.id, timezone: shop.timezone, range, filters },
+      page,
+    ),
     loadRecordingSettings(pool, shop.id),
   ]);
   return { filters, recordings, settings, currency: shop.currency };
+}
+
+/** Reads the page cursor and responds 400 when the list did not write it. */
+function pageRequest(params: URLSearchParams) {
+  try {
+    return parsePageRequest(params);
+  } catch (error) {
+    if (!(error instanceof InvalidCursorError)) throw error;
+    throw Response.json({ error: error.message }, { status: 400 });
+  }
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -197,6 +214,34 @@ function RecordingFiltersCard({ filters }: { filters: RecordingFilters }) {
   );
 }
 
+/** Links to the older and newer pages, keeping the filters. */
+function RecordingsPagination(props: {
+  filters: RecordingFilters;
+  page: Omit<RecordingPage, "rows">;
+  rowCount: number;
+}) {
+  const { filters, page, rowCount } = props;
+  const last = page.firstPosition + rowCount - 1;
+  return (
+    <Box padding="300" borderBlockStartWidth="025" borderColor="border">
+      <InlineStack align="center">
+        <Pagination
+          hasPrevious={page.hasPrevious}
+          previousURL={recordingsUrl(
+            filters,
+            page.previous ? { before: page.previous } : undefined,
+          )}
+          hasNext={page.next !== null}
+          nextURL={
+            page.next ? recordingsUrl(filters, { after: page.next }) : undefined
+          }
+          label={`${page.firstPosition}–${last} of ${page.total.toLocaleString("en-US")}`}
+        />
+      </InlineStack>
+    </Box>
+  );
+}
+
 export default function Recordings() {
   const { filters, recordings, settings, currency } =
     useLoaderData<typeof loader>();
@@ -209,14 +254,26 @@ export default function Recordings() {
           <RecordingFiltersCard filters={filters} />
         </Layout.Section>
         <Layout.Section>
-          {recordings.length === 0 ? (
+          {recordings.rows.length === 0 ? (
             <Card>
               <EmptyState heading="No recordings match" image="">
-                <p>
-                  Recordings appear once shoppers who allowed analytics visit
-                  the store. Widen the dates or clear the filters, or raise the
-                  share of sessions recorded below.
-                </p>
+                {recordings.hasPrevious ? (
+                  <BlockStack gap="200" inlineAlign="center">
+                    <p>
+                      This page is past the end of the list. The recordings on
+                      it may have been deleted.
+                    </p>
+                    <Button url={recordingsUrl(filters)}>
+                      Go to the first page
+                    </Button>
+                  </BlockStack>
+                ) : (
+                  <p>
+                    Recordings appear once shoppers who allowed analytics visit
+                    the store. Widen the dates or clear the filters, or raise
+                    the share of sessions recorded below.
+                  </p>
+                )}
               </EmptyState>
             </Card>
           ) : (
@@ -240,7 +297,7 @@ export default function Recordings() {
                   "Friction",
                   "Revenue",
                 ]}
-                rows={recordings.map((row) => [
+                rows={recordings.rows.map((row) => [
                   <Link
                     key={row.sessionId}
                     to={`/app/recordings/${row.sessionId}`}
@@ -272,6 +329,11 @@ export default function Recordings() {
                   </InlineStack>,
                   formatMoney(row.revenue, currency),
                 ])}
+              />
+              <RecordingsPagination
+                filters={filters}
+                page={recordings}
+                rowCount={recordings.rows.length}
               />
             </Card>
           )}

@@ -1,5 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
+import type { HeatmapFilter } from "~/analytics/click-groups.server";
+import { catchUpHeatmapRollup } from "~/analytics/heatmap-rollup.server";
+import { bandOf } from "~/analytics/viewport-bands";
 
 // Inserts visits and interaction events straight into the tables, in the
 // shape the ingest writes them, for event kinds and volumes the tests need
@@ -99,4 +102,46 @@ export async function insertEvents(
       rows.map((row) => row.fixed ?? false),
     ],
   );
+}
+
+/**
+ * Runs the rollup until its cursor has passed every stored event: the
+ * first run only takes a horizon, and transactions of other test files on
+ * the same server can hold it back for a moment.
+ */
+export async function catchUpHeatmapFully(
+  pool: pg.Pool,
+  shopId: string,
+): Promise<void> {
+  const top = await pool.query<{ max: string | null }>(
+    `SELECT max(id) AS max FROM "InteractionEvent"`,
+  );
+  const target = BigInt(top.rows[0].max ?? 0);
+  for (let attempt = 0; attempt < 300; attempt++) {
+    await catchUpHeatmapRollup(pool, shopId);
+    const cursor = await pool.query<{ last: string }>(
+      `SELECT "lastEventId" AS last FROM "HeatmapRollupCursor"
+       WHERE "shopId" = $1`,
+      [shopId],
+    );
+    if (cursor.rows[0] && BigInt(cursor.rows[0].last) >= target) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error("the heatmap rollup did not catch up within 6 s");
+}
+
+/** Builds a click map filter of a shirt page on wide desktops, in UTC. */
+export function heatmapTestFilter(
+  shopId: string,
+  overrides: Partial<HeatmapFilter> & Pick<HeatmapFilter, "range">,
+): HeatmapFilter {
+  return {
+    shopId,
+    timezone: "UTC",
+    path: "/products/shirt",
+    device: "desktop",
+    band: bandOf(1440),
+    kind: "click",
+    ...overrides,
+  };
 }
