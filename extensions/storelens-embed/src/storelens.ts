@@ -187,11 +187,11 @@ function run(settings: Settings) {
   let page = newPageView();
   const pages = [page];
   let scroll = createScrollTracker(page.id);
-  let consent: ConsentState = "pending";
+  let consent: ConsentState = "loading";
   let lastPointerType = "";
   let scrollTimer: ReturnType<typeof setTimeout> | undefined;
 
-  const capturing = () => consent === "allowed" || consent === "pending";
+  const capturing = () => consent !== "denied" && consent !== "unavailable";
   const writeCartSession = createCartAttributeWriter(
     localStore,
     storefrontRoot(),
@@ -348,6 +348,9 @@ function run(settings: Settings) {
       identity();
       flush(false);
     }
+    // The shopper may have withdrawn consent on a page without this script,
+    // such as checkout: batches stored before then must never be sent.
+    if (state === "pending") transport.forget();
     if (state === "denied" || state === "unavailable") {
       transport.clear();
       recording.stop();

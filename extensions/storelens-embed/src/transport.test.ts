@@ -545,6 +545,72 @@ describe("stored exit batches", () => {
     );
   });
 
+  it("forget deletes only this shop's batches", async () => {
+    const { sent } = stubFetch(pending);
+    const unsent = memoryStorage();
+    leave("shop-a.myshopify.com", unsent);
+    const storedByB = leave("shop-b.myshopify.com", unsent).filter(
+      (batch) => (batch as { shop?: string }).shop === "shop-b.myshopify.com",
+    );
+    expect(storedByB.length).toBeGreaterThan(0);
+    const sentBefore = sent.length;
+
+    // A later page of shop A starts without analytics consent.
+    const queue = transport({
+      shop: "shop-a.myshopify.com",
+      storage: unsent.storage,
+    });
+    queue.push(click(1));
+    queue.forget();
+    await vi.runAllTimersAsync();
+
+    const stored = JSON.parse(unsent.read()!) as { id: string; shop: string }[];
+    expect(stored.map((batch) => batch.shop)).not.toContain(
+      "shop-a.myshopify.com",
+    );
+    expect(stored.map((batch) => batch.id)).toEqual(
+      storedByB.map((batch) => batch.id),
+    );
+    expect(sent).toHaveLength(sentBefore);
+  });
+
+  it("forget removes the key when nothing is left", async () => {
+    stubFetch(pending);
+    const unsent = memoryStorage();
+    leave("shop-a.myshopify.com", unsent);
+    const queue = transport({
+      shop: "shop-a.myshopify.com",
+      storage: unsent.storage,
+    });
+    queue.forget();
+    expect(unsent.read()).toBeNull();
+  });
+
+  it("forget keeps queued events for consent", async () => {
+    const unsent = memoryStorage();
+    const queue = transport({ storage: unsent.storage });
+    queue.push(click(1));
+    queue.forget();
+
+    // Consent arrives later on the same page.
+    const { sent } = stubFetch(ok);
+    queue.flush(false);
+    await vi.runAllTimersAsync();
+    expect(sent.map((request) => request.batch.events)).toEqual([[click(1)]]);
+  });
+
+  it("forget survives blocked storage", () => {
+    const blocked = {
+      getItem: () => {
+        throw new DOMException("blocked", "SecurityError");
+      },
+      setItem: () => {},
+      removeItem: () => {},
+    } as unknown as Storage;
+    const queue = transport({ storage: () => blocked });
+    expect(() => queue.forget()).not.toThrow();
+  });
+
   it("skips malformed stored entries at exit", async () => {
     const { sent } = stubFetch(pending);
     const valid = {

@@ -70,6 +70,11 @@ export interface Transport {
   push(event: EventPayload): void;
   /** With `final`, sends every queued batch now, as on page exit. */
   flush(final: boolean): void;
+  /**
+   * Deletes this shop's stored batches, as when the page starts without
+   * analytics consent. Queued events stay in memory.
+   */
+  forget(): void;
   /** Drops queued, retrying and stored batches, as when consent is withdrawn. */
   clear(): void;
 }
@@ -312,16 +317,22 @@ export function createTransport(options: TransportOptions): Transport {
     }
   }
 
+  // Batches of other shops on this origin stay stored for their pages.
+  function forget() {
+    writeStored(readStored().filter((batch) => batch.shop !== options.shop));
+  }
+
   return {
     push(event) {
       if (queue.length < MAX_QUEUED_EVENTS) queue.push(event);
     },
     flush,
+    forget,
     clear() {
       generation++;
       queue = [];
       waiting = [];
-      writeStored([]);
+      forget();
       clearTimeout(retryTimer);
       retryTimer = undefined;
     },
