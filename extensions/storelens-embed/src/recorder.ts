@@ -114,6 +114,8 @@ export const startRecorder: StartRecorder = (options) => {
     page: options.page,
     identity: options.identity,
     onRejected: () => end("rejected"),
+    quota: options.quota,
+    storage: options.storage,
   });
   const throttle = createMutationThrottle({
     now: () => Date.now(),
@@ -202,6 +204,8 @@ export const startRecorder: StartRecorder = (options) => {
     guard(() => upload(false)),
     UPLOAD_INTERVAL_MS,
   );
+  // The core added its exit listeners when the page loaded, so its event
+  // batches take the keepalive quota before these final chunks.
   addEventListener(
     "pagehide",
     guard(() => upload(true)),

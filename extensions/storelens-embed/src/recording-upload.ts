@@ -1,25 +1,64 @@
 // Upload of recording chunks to `POST /collect/recording`: gzip in the
-// browser, keepalive when the body is small enough, and retries that keep
+// browser, keepalive within the page's shared quota, and retries that keep
 // the chunk id, so the server stores each chunk once.
+//
+// On page exit the event batches take the keepalive quota first, because
+// they carry the revenue data. The final chunk gets what they leave. A
+// chunk that does not fit, and any earlier chunk still unsent without
+// keepalive, is stored in localStorage and sent again by the recorder of
+// the visit's next page. It is also posted without keepalive at once, in
+// case the page lives on (a hidden tab), and removed from storage once the
+// server has taken it.
 
-import { gzipSync } from "fflate";
+import { gzipSync, strFromU8, strToU8 } from "fflate";
 import {
+  KEEPALIVE_MAX_BYTES,
   PAYLOAD_VERSION,
   type RecordingChunkPayload,
   type RecordingMode,
 } from "../../../app/ingest/payload-types";
 import type { RrwebEvent } from "../../../app/replay/event-privacy";
 import { uuid, type Identity } from "./identity";
+import { UNSENT_RECORDING_KEY, type KeepaliveQuota } from "./keepalive-quota";
 import { guard, report } from "./log";
 import { retryDelay } from "./transport";
 
 /**
- * Largest body sent with `keepalive`. Browsers cap all keepalive bodies in
- * flight at 64 KiB together, and the event batches need their share.
+ * Keepalive bytes in flight up to which a chunk uses keepalive while the
+ * page is open: half the quota, so the event batches of a sudden exit find
+ * the other half free.
  */
-export const KEEPALIVE_CHUNK_BYTES = 32 * 1024;
+export const RECORDING_KEEPALIVE_LIMIT_BYTES = KEEPALIVE_MAX_BYTES / 2;
 /** Attempts per chunk, the first included. */
 export const MAX_CHUNK_ATTEMPTS = 4;
+/**
+ * Base64 characters of stored chunks kept at most, about 750 KB of gzip.
+ * A chunk past it is dropped.
+ */
+export const MAX_UNSENT_RECORDING_CHARS = 1_000_000;
+
+/** A chunk as stored for the next page: the gzip body in base64. */
+export interface StoredChunk {
+  shop: string;
+  id: string;
+  page: string;
+  session: string;
+  body: string;
+}
+
+/** A chunk until the server has taken or rejected it. */
+interface OpenChunk {
+  id: string;
+  page: string;
+  session: string;
+  body: Uint8Array;
+  /** Whether the attempt in flight uses keepalive, so outlives the page. */
+  keepalive: boolean;
+  /** Whether it is in storage, from this page's exit or an earlier one. */
+  stored: boolean;
+  /** Whether an earlier page made it: its bytes count for that page. */
+  resent: boolean;
+}
 
 export interface ChunkUploaderOptions {
   endpoint: string;
@@ -29,13 +68,17 @@ export interface ChunkUploaderOptions {
   identity: () => Identity;
   /** Called when the server turns the recording away for good. */
   onRejected: (status: number) => void;
+  /** Keepalive bytes in flight, shared with the event batches. */
+  quota: KeepaliveQuota;
+  /** Storage, such as `localStorage`, for chunks left at page exit. */
+  storage: () => Storage | undefined;
 }
 
 export interface ChunkUploader {
   /**
    * Uploads events as the next chunk. With `final` (page exit) it
    * compresses synchronously, because a CompressionStream may not finish
-   * before the page is gone.
+   * before the page is gone, and stores what cannot outlive the page.
    */
   send(events: RrwebEvent[], mode: RecordingMode, final: boolean): void;
   /** Drops retries still waiting, as when consent is withdrawn. */
@@ -53,6 +96,14 @@ async function gzipStream(text: string): Promise<Uint8Array> {
 
 const encoder = new TextEncoder();
 
+function toBase64(bytes: Uint8Array): string {
+  return btoa(strFromU8(bytes, true));
+}
+
+function fromBase64(text: string): Uint8Array {
+  return strToU8(atob(text), true);
+}
+
 export function createChunkUploader(
   options: ChunkUploaderOptions,
 ): ChunkUploader {
@@ -61,69 +112,149 @@ export function createChunkUploader(
   let sentBytes = 0;
   const timers: ReturnType<typeof setTimeout>[] = [];
   let seqPage = "";
-  const urlOf = (page: string) =>
+  // Chunks not yet taken or rejected by the server, by chunk id.
+  const open = new Map<string, OpenChunk>();
+  const urlOf = (chunk: OpenChunk) =>
     options.endpoint.replace(/\/+$/, "") +
     "/recording?shop=" +
     encodeURIComponent(options.shop) +
     "&page=" +
-    encodeURIComponent(page) +
-    "&session=";
+    encodeURIComponent(chunk.page) +
+    "&session=" +
+    encodeURIComponent(chunk.session);
 
-  function post(
-    body: Uint8Array,
-    page: string,
-    sessionId: string,
-    attempt: number,
-  ) {
+  function readStored(): StoredChunk[] {
+    try {
+      const stored = JSON.parse(
+        options.storage()!.getItem(UNSENT_RECORDING_KEY)!,
+      );
+      return Array.isArray(stored)
+        ? stored.filter((chunk) => chunk && typeof chunk.body === "string")
+        : [];
+    } catch {
+      return [];
+    }
+  }
+
+  function writeStored(chunks: StoredChunk[]) {
+    try {
+      const storage = options.storage()!;
+      if (chunks.length) {
+        storage.setItem(UNSENT_RECORDING_KEY, JSON.stringify(chunks));
+      } else {
+        storage.removeItem(UNSENT_RECORDING_KEY);
+      }
+    } catch (error) {
+      // Blocked storage or a full quota: the chunks are lost with the page.
+      report(error);
+    }
+  }
+
+  /** Stores the open chunks that cannot outlive the page. */
+  function storeOpen() {
+    const stored = readStored();
+    let chars = stored.reduce((sum, chunk) => sum + chunk.body.length, 0);
+    let added = false;
+    for (const chunk of open.values()) {
+      if (chunk.keepalive || chunk.stored) continue;
+      const body = toBase64(chunk.body);
+      if (chars + body.length > MAX_UNSENT_RECORDING_CHARS) {
+        report(`recording chunk ${chunk.id} too large to store`);
+        continue;
+      }
+      chars += body.length;
+      chunk.stored = added = true;
+      stored.push({
+        shop: options.shop,
+        id: chunk.id,
+        page: chunk.page,
+        session: chunk.session,
+        body,
+      });
+    }
+    if (added) writeStored(stored);
+  }
+
+  /** Forgets a chunk that the server took or rejected for good. */
+  function close(chunk: OpenChunk) {
+    open.delete(chunk.id);
+    if (chunk.stored) {
+      writeStored(readStored().filter((stored) => stored.id !== chunk.id));
+    }
+  }
+
+  function post(chunk: OpenChunk, attempt: number, final: boolean) {
     if (stopped) return;
-    sentBytes += attempt === 1 ? body.byteLength : 0;
-    fetch(urlOf(page) + encodeURIComponent(sessionId), {
+    open.set(chunk.id, chunk);
+    const size = chunk.body.byteLength;
+    if (attempt === 1 && !chunk.resent) sentBytes += size;
+    chunk.keepalive = options.quota.take(
+      size,
+      final ? KEEPALIVE_MAX_BYTES : RECORDING_KEEPALIVE_LIMIT_BYTES,
+    );
+    const keepalive = chunk.keepalive;
+    if (final) storeOpen();
+    const settle = () => {
+      if (keepalive) options.quota.release(size);
+      chunk.keepalive = false;
+    };
+    fetch(urlOf(chunk), {
       method: "POST",
       // Both compressors return a Uint8Array over a plain ArrayBuffer.
-      body: body as Uint8Array<ArrayBuffer>,
-      // NOTE: a larger chunk sent on page exit may be cancelled with the
-      // page. Uploads every few seconds keep the final chunk small.
-      keepalive: body.byteLength <= KEEPALIVE_CHUNK_BYTES,
+      body: chunk.body as Uint8Array<ArrayBuffer>,
+      keepalive,
       headers: { "Content-Type": "text/plain", "Content-Encoding": "gzip" },
     }).then(
       guard((response: Response) => {
-        if (response.ok) return;
+        settle();
+        if (response.ok) return close(chunk);
         if (response.status === 429 || response.status >= 500) {
-          retry(
-            body,
-            page,
-            sessionId,
-            attempt,
-            response.headers.get("Retry-After"),
-          );
+          retry(chunk, attempt, response.headers.get("Retry-After"));
         } else {
           report(`recording chunk rejected with ${response.status}`);
+          close(chunk);
           if (response.status === 413 || response.status === 403) {
             options.onRejected(response.status);
           }
         }
       }),
       guard((error: unknown) => {
+        settle();
         report(error);
-        retry(body, page, sessionId, attempt, null);
+        retry(chunk, attempt, null);
       }),
     );
   }
 
-  function retry(
-    body: Uint8Array,
-    page: string,
-    sessionId: string,
-    attempt: number,
-    retryAfter: string | null,
-  ) {
-    if (stopped || attempt >= MAX_CHUNK_ATTEMPTS) return;
+  function retry(chunk: OpenChunk, attempt: number, retryAfter: string | null) {
+    if (stopped) return;
+    if (attempt >= MAX_CHUNK_ATTEMPTS) {
+      // A stored chunk stays stored for the next page to try again.
+      open.delete(chunk.id);
+      return;
+    }
     const delay = retryDelay(attempt, retryAfter, Date.now());
     timers.push(
       setTimeout(
-        guard(() => post(body, page, sessionId, attempt + 1)),
+        guard(() => post(chunk, attempt + 1, false)),
         delay,
       ),
+    );
+  }
+
+  // Chunks that an earlier page of this shop left in storage go first.
+  for (const stored of readStored()) {
+    if (stored.shop !== options.shop) continue;
+    let body: Uint8Array;
+    try {
+      body = fromBase64(stored.body);
+    } catch {
+      continue;
+    }
+    post(
+      { ...stored, body, keepalive: false, stored: true, resent: true },
+      1,
+      false,
     );
   }
 
@@ -149,12 +280,21 @@ export function createChunkUploader(
         events,
       };
       const json = JSON.stringify(payload);
+      const chunkOf = (body: Uint8Array): OpenChunk => ({
+        id: payload.chunkId,
+        page,
+        session: sessionId,
+        body,
+        keepalive: false,
+        stored: false,
+        resent: false,
+      });
       if (final || typeof CompressionStream !== "function") {
-        post(gzipSync(encoder.encode(json)), page, sessionId, 1);
+        post(chunkOf(gzipSync(encoder.encode(json))), 1, final);
         return;
       }
       gzipStream(json).then(
-        guard((body: Uint8Array) => post(body, page, sessionId, 1)),
+        guard((body: Uint8Array) => post(chunkOf(body), 1, false)),
         report,
       );
     },

@@ -14,6 +14,7 @@ import {
   retryDelay,
   type TransportOptions,
 } from "./transport";
+import { createKeepaliveQuota } from "./keepalive-quota";
 
 const PAGE: PagePayload = {
   id: "5b0c2a0e-0a52-4c1e-9d7e-3f0a6f4f1b11",
@@ -395,6 +396,36 @@ describe("transport at page exit", () => {
     expect(stored.flatMap((batch) => batch.events)).toHaveLength(200);
   });
 
+  it("counts recording bytes in flight against the quota", async () => {
+    const { sent } = stubFetch(pending);
+    const unsent = memoryStorage();
+    const quota = createKeepaliveQuota();
+    // A recording chunk of 40 KiB is in flight with keepalive.
+    expect(quota.take(40 * 1024)).toBe(true);
+    const queue = transport({ storage: unsent.storage, quota });
+    for (let n = 0; n < 400; n++) queue.push(click(n));
+    queue.flush(true);
+
+    expect(keepaliveBytes(sent)).toBeLessThanOrEqual(24 * 1024);
+    const stored = JSON.parse(unsent.read()!) as { events: unknown[] }[];
+    const sentEvents = sent.flatMap((request) => request.batch.events);
+    expect(sentEvents.length + stored.flatMap((b) => b.events).length).toBe(
+      400,
+    );
+  });
+
+  it("releases its bytes to the recording once settled", async () => {
+    stubFetch(ok);
+    const quota = createKeepaliveQuota();
+    const queue = transport({ quota });
+    for (let n = 0; n < 100; n++) queue.push(click(n));
+    queue.flush(true);
+    expect(quota.take(64 * 1024)).toBe(false);
+
+    await vi.runAllTimersAsync();
+    expect(quota.take(64 * 1024)).toBe(true);
+  });
+
   it("sends stored batches with their own pages", async () => {
     stubFetch(pending);
     const unsent = memoryStorage();
@@ -572,6 +603,34 @@ describe("stored exit batches", () => {
       storedByB.map((batch) => batch.id),
     );
     expect(sent).toHaveLength(sentBefore);
+  });
+
+  it("forget deletes this shop's recording chunks", () => {
+    const items = new Map<string, string>([
+      [
+        "storelens:unsent-recording",
+        JSON.stringify([
+          { shop: "shop-a.myshopify.com", id: "a", body: "" },
+          { shop: "shop-b.myshopify.com", id: "b", body: "" },
+        ]),
+      ],
+    ]);
+    const storage = {
+      getItem: (key: string) => items.get(key) ?? null,
+      setItem: (key: string, value: string) => void items.set(key, value),
+      removeItem: (key: string) => void items.delete(key),
+    } as unknown as Storage;
+    const queue = transport({
+      shop: "shop-a.myshopify.com",
+      storage: () => storage,
+    });
+    queue.forget();
+
+    const kept = JSON.parse(items.get("storelens:unsent-recording")!);
+    expect(kept.map((chunk: { id: string }) => chunk.id)).toEqual(["b"]);
+
+    transport({ shop: "shop-b.myshopify.com", storage: () => storage }).clear();
+    expect(items.has("storelens:unsent-recording")).toBe(false);
   });
 
   it("forget removes the key when nothing is left", async () => {
