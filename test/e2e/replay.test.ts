@@ -5,6 +5,7 @@ import pg from "pg";
 import type { Browser, Page } from "playwright-core";
 import { detectFriction } from "~/friction/detect-friction.server";
 import { saveRecordingSettings } from "~/replay/recording-settings.server";
+import { CSS_REFERENCE } from "~/replay/stylesheet-nodes";
 import { NODE_MUTATION_INTERVAL_MS } from "../../extensions/storelens-embed/src/mutation-throttle";
 import type { DemoStack } from "../../scripts/lib/demo-stack";
 import { HAS_CHROMIUM, launchChromium } from "../support/browser";
@@ -23,6 +24,8 @@ const FRAMEWORK_VALUE = "framework-set-9923";
 const CARD = "4242424242424242";
 const NOTE = "deliver-to-back-door";
 const MASKED_TEXT = "Loyalty-LN-771";
+/** A rule of the demo theme's stylesheet, public/storefront/assets/theme.css. */
+const THEME_CSS_RULE = "--color-accent: #2f4a3a";
 const SECRETS = [
   EMAIL,
   PASSWORD,
@@ -120,6 +123,13 @@ describe.skipIf(!HAS_CHROMIUM)("session replay (Chromium)", () => {
     const shopper = await browser.newPage({
       viewport: { width: 1280, height: 800 },
     });
+    // Recording chunks as uploaded, decompressed.
+    const uploads: string[] = [];
+    shopper.on("request", (request) => {
+      const body = request.postDataBuffer();
+      if (!request.url().includes("/collect/recording") || !body) return;
+      uploads.push(gunzipSync(body).toString("utf8"));
+    });
     const recorderLoaded = shopper.waitForResponse((response) =>
       response.url().endsWith("/storelens-recorder.js"),
     );
@@ -149,6 +159,19 @@ describe.skipIf(!HAS_CHROMIUM)("session replay (Chromium)", () => {
       await zoom.click({ position: { x: 100 + i * 3, y: 100 }, delay: 10 });
     }
     await shopper.waitForTimeout(3500);
+    // The product page's snapshot goes up with the theme's CSS as a hash
+    // of the copy that the home page sent.
+    const withReference = () =>
+      uploads.filter((text) => text.includes(`"${CSS_REFERENCE}":`));
+    await waitFor(
+      async () => withReference().length,
+      (count) => count > 0,
+      10_000,
+    );
+    expect(withReference().length).toBeGreaterThan(0);
+    expect(
+      uploads.filter((text) => text.includes(THEME_CSS_RULE)),
+    ).toHaveLength(1);
     const sessionId = await shopper.evaluate(() =>
       localStorage.getItem("storelens:sid"),
     );
@@ -217,6 +240,13 @@ describe.skipIf(!HAS_CHROMIUM)("session replay (Chromium)", () => {
 
     await rageMarker.locator("button").click();
     await frame.locator("#gallery-main").waitFor();
+    // The replay of the product page still has the theme's styles.
+    const accent = await frame
+      .locator("body")
+      .evaluate((body) =>
+        getComputedStyle(body).getPropertyValue("--color-accent").trim(),
+      );
+    expect(accent).toBe("#2f4a3a");
     expect(errors).toEqual([]);
     await admin.close();
   }, 120_000);

@@ -1,6 +1,16 @@
 import { gunzipSync } from "node:zlib";
 import type { RecordingChunkPayload } from "../../../app/ingest/payload-types";
+import { createHash } from "node:crypto";
+import type { RrwebEvent } from "../../../app/replay/event-privacy";
+import {
+  memoryStorage,
+  stylesheetSnapshot,
+} from "../../../test/support/replay-fixtures";
 import { createKeepaliveQuota, type KeepaliveQuota } from "./keepalive-quota";
+import {
+  createStylesheetCache,
+  type StylesheetCache,
+} from "./stylesheet-cache";
 import {
   MAX_CHUNK_ATTEMPTS,
   MAX_UNSENT_RECORDING_CHARS,
@@ -22,17 +32,8 @@ interface Sent {
   bytes: number;
 }
 
-/** Creates a `localStorage` stand-in that keeps its items in memory. */
-function memoryStorage(): Storage {
-  const items = new Map<string, string>();
-  return {
-    getItem: (key: string) => items.get(key) ?? null,
-    setItem: (key: string, value: string) => void items.set(key, value),
-    removeItem: (key: string) => void items.delete(key),
-  } as unknown as Storage;
-}
-
 interface SetUpOptions {
+  stylesheets?: StylesheetCache;
   quota?: KeepaliveQuota;
   storage?: Storage;
   shop?: string;
@@ -44,7 +45,7 @@ interface SetUpOptions {
  * settles, as a request cut off by the page's exit.
  */
 function setUp(
-  responses: (number | "offline" | "pending")[],
+  responses: (number | "offline" | "pending" | Response)[],
   options: SetUpOptions = {},
 ) {
   const sent: Sent[] = [];
@@ -61,6 +62,7 @@ function setUp(
     const next = responses.shift() ?? 200;
     if (next === "offline") throw new TypeError("Failed to fetch");
     if (next === "pending") return new Promise<never>(() => {});
+    if (next instanceof Response) return next;
     return new Response("{}", { status: next });
   });
   const uploader = createChunkUploader({
@@ -71,6 +73,7 @@ function setUp(
     onRejected: (status) => rejected.push(status),
     quota: options.quota ?? createKeepaliveQuota(),
     storage: () => storage,
+    stylesheets: options.stylesheets,
   });
   return { sent, rejected, uploader, storage };
 }
@@ -365,5 +368,91 @@ describe("chunk uploader and the keepalive quota", () => {
     const next = setUp([], { storage });
     await settle();
     expect(next.sent).toEqual([]);
+  });
+});
+
+describe("chunk uploader and stylesheets", () => {
+  const CSS = `.theme{color:#123}`.repeat(100);
+  const HASH = createHash("sha256").update(CSS).digest("hex");
+
+  // A full snapshot whose link and style both inline the CSS.
+  const snapshotEvents = () => [
+    stylesheetSnapshot(
+      1_700_000_000_000,
+      { _cssText: CSS },
+      { textContent: CSS },
+    ),
+  ];
+
+  const cssCount = (chunk: Sent) =>
+    JSON.stringify(chunk.body).split(".theme{").length - 1;
+
+  it("sends a stylesheet once per visit", async () => {
+    const cssStorage = memoryStorage();
+    const stylesheets = createStylesheetCache(() => cssStorage);
+    const { sent, uploader } = setUp([], { stylesheets });
+    uploader.send(snapshotEvents(), "session", false);
+    await settle();
+    uploader.send(snapshotEvents(), "session", false);
+    await settle();
+
+    expect(sent).toHaveLength(2);
+    expect(cssCount(sent[0])).toBe(200);
+    expect(cssCount(sent[1])).toBe(0);
+    expect(JSON.stringify(sent[1].body)).toContain(HASH);
+  });
+
+  it("inlines again when the server lacks one", async () => {
+    const cssStorage = memoryStorage();
+    const stylesheets = createStylesheetCache(() => cssStorage);
+    const unknown = Response.json(
+      { error: { code: "unknown_stylesheet", message: "missing" } },
+      { status: 409 },
+    );
+    const { sent, uploader, rejected } = setUp([200, unknown, 200], {
+      stylesheets,
+    });
+    uploader.send(snapshotEvents(), "session", false);
+    await settle();
+    uploader.send(snapshotEvents(), "session", false);
+    await settle();
+
+    expect(sent).toHaveLength(3);
+    expect(cssCount(sent[1])).toBe(0);
+    expect(cssCount(sent[2])).toBe(200);
+    expect(sent[2].body.chunkId).toBe(sent[1].body.chunkId);
+    expect(rejected).toEqual([]);
+  });
+
+  it("counts an exit chunk's stylesheets as sent", async () => {
+    const cssStorage = memoryStorage();
+    const stylesheets = createStylesheetCache(() => cssStorage);
+    await stylesheets.prepare(snapshotEvents() as RrwebEvent[]);
+    const { sent, uploader } = setUp(["pending"], { stylesheets });
+    uploader.send(snapshotEvents(), "session", true);
+    expect(sent[0].keepalive).toBe(true);
+    expect(cssCount(sent[0])).toBe(200);
+
+    // The next page, before any response could arrive.
+    const events = snapshotEvents() as RrwebEvent[];
+    const next = createStylesheetCache(() => cssStorage);
+    await next.prepare(events);
+    expect(next.reference(events, IDENTITY.sessionId)).toEqual([]);
+    expect(JSON.stringify(events)).toContain(HASH);
+  });
+
+  it("drops a chunk on another 409", async () => {
+    const cssStorage = memoryStorage();
+    const stylesheets = createStylesheetCache(() => cssStorage);
+    const conflict = Response.json(
+      { error: { code: "unknown_page_view", message: "no page" } },
+      { status: 409 },
+    );
+    const { sent, uploader } = setUp([conflict], { stylesheets });
+    uploader.send(snapshotEvents(), "session", false);
+    await settle();
+    await vi.advanceTimersByTimeAsync(60_000);
+    await settle();
+    expect(sent).toHaveLength(1);
   });
 });

@@ -21,6 +21,7 @@ import type { RrwebEvent } from "../../../app/replay/event-privacy";
 import { uuid, type Identity } from "./identity";
 import { UNSENT_RECORDING_KEY, type KeepaliveQuota } from "./keepalive-quota";
 import { guard, report } from "./log";
+import type { StylesheetCache } from "./stylesheet-cache";
 import { retryDelay } from "./transport";
 
 /**
@@ -58,6 +59,10 @@ interface OpenChunk {
   stored: boolean;
   /** Whether an earlier page made it: its bytes count for that page. */
   resent: boolean;
+  /** The chunk before compression, kept to inline its stylesheets again. */
+  payload?: RecordingChunkPayload;
+  /** Hashes of the stylesheets sent inline, stored once the server takes it. */
+  inlined: string[];
 }
 
 export interface ChunkUploaderOptions {
@@ -72,6 +77,8 @@ export interface ChunkUploaderOptions {
   quota: KeepaliveQuota;
   /** Storage, such as `localStorage`, for chunks left at page exit. */
   storage: () => Storage | undefined;
+  /** Stylesheets the server stores for this visit; all inline without. */
+  stylesheets?: StylesheetCache;
 }
 
 export interface ChunkUploader {
@@ -194,6 +201,12 @@ export function createChunkUploader(
     );
     const keepalive = chunk.keepalive;
     if (final) storeOpen();
+    // The response to an exit chunk arrives after the page is gone, so its
+    // stylesheets count as stored once it leaves with keepalive. The next
+    // page sends them inline again if the server reports that it lacks one.
+    if (final && keepalive && options.stylesheets) {
+      options.stylesheets.confirm(chunk.inlined, chunk.session);
+    }
     const settle = () => {
       if (keepalive) options.quota.release(size);
       chunk.keepalive = false;
@@ -207,15 +220,28 @@ export function createChunkUploader(
     }).then(
       guard((response: Response) => {
         settle();
-        if (response.ok) return close(chunk);
+        if (response.ok) {
+          const { stylesheets } = options;
+          if (stylesheets) stylesheets.confirm(chunk.inlined, chunk.session);
+          return close(chunk);
+        }
+        if (response.status === 409 && chunk.payload) {
+          response.json().then(
+            guard((body: { error?: { code?: string } }) => {
+              if (body.error?.code === "unknown_stylesheet") {
+                inlineAgain(chunk, attempt);
+              } else {
+                reject(chunk, response.status);
+              }
+            }),
+            () => reject(chunk, response.status),
+          );
+          return;
+        }
         if (response.status === 429 || response.status >= 500) {
           retry(chunk, attempt, response.headers.get("Retry-After"));
         } else {
-          report(`recording chunk rejected with ${response.status}`);
-          close(chunk);
-          if (response.status === 413 || response.status === 403) {
-            options.onRejected(response.status);
-          }
+          reject(chunk, response.status);
         }
       }),
       guard((error: unknown) => {
@@ -224,6 +250,28 @@ export function createChunkUploader(
         retry(chunk, attempt, null);
       }),
     );
+  }
+
+  function reject(chunk: OpenChunk, status: number) {
+    report(`recording chunk rejected with ${status}`);
+    close(chunk);
+    if (status === 413 || status === 403) options.onRejected(status);
+  }
+
+  /**
+   * Sends a chunk again with the CSS of its stylesheet references inline,
+   * after the server reported that it does not store one of them.
+   */
+  function inlineAgain(chunk: OpenChunk, attempt: number) {
+    const inlined = options.stylesheets!.inline(
+      chunk.payload!.events as RrwebEvent[],
+    );
+    if (!inlined || attempt >= MAX_CHUNK_ATTEMPTS) {
+      return reject(chunk, 409);
+    }
+    chunk.inlined = inlined;
+    chunk.body = gzipSync(encoder.encode(JSON.stringify(chunk.payload)));
+    post(chunk, attempt + 1, false);
   }
 
   function retry(chunk: OpenChunk, attempt: number, retryAfter: string | null) {
@@ -252,7 +300,14 @@ export function createChunkUploader(
       continue;
     }
     post(
-      { ...stored, body, keepalive: false, stored: true, resent: true },
+      {
+        ...stored,
+        body,
+        keepalive: false,
+        stored: true,
+        resent: true,
+        inlined: [],
+      },
       1,
       false,
     );
@@ -279,8 +334,8 @@ export function createChunkUploader(
         mode,
         events,
       };
-      const json = JSON.stringify(payload);
-      const chunkOf = (body: Uint8Array): OpenChunk => ({
+      const stylesheets = options.stylesheets;
+      const chunkOf = (body: Uint8Array, inlined: string[]): OpenChunk => ({
         id: payload.chunkId,
         page,
         session: sessionId,
@@ -288,15 +343,29 @@ export function createChunkUploader(
         keepalive: false,
         stored: false,
         resent: false,
+        payload: stylesheets ? payload : undefined,
+        inlined,
       });
+      // Replaces the stylesheets the server stores with their hashes.
+      const reference = () =>
+        stylesheets ? stylesheets.reference(events, sessionId) : [];
       if (final || typeof CompressionStream !== "function") {
-        post(chunkOf(gzipSync(encoder.encode(json))), 1, final);
+        const inlined = reference();
+        const body = gzipSync(encoder.encode(JSON.stringify(payload)));
+        post(chunkOf(body, inlined), 1, final);
         return;
       }
-      gzipStream(json).then(
-        guard((body: Uint8Array) => post(chunkOf(body), 1, false)),
-        report,
-      );
+      const hashed = stylesheets
+        ? stylesheets.prepare(events).catch(report)
+        : Promise.resolve();
+      hashed
+        .then(() => {
+          const inlined = reference();
+          return gzipStream(JSON.stringify(payload)).then((body) =>
+            post(chunkOf(body, inlined), 1, false),
+          );
+        })
+        .catch(report);
     },
     stop() {
       stopped = true;
