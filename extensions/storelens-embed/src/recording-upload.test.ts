@@ -13,11 +13,10 @@ import {
 } from "./stylesheet-cache";
 import {
   MAX_CHUNK_ATTEMPTS,
-  MAX_UNSENT_RECORDING_CHARS,
   RECORDING_KEEPALIVE_LIMIT_BYTES,
   createChunkUploader,
-  type StoredChunk,
 } from "./recording-upload";
+import { MAX_UNSENT_RECORDING_CHARS, type StoredChunk } from "./unsent-chunks";
 
 const IDENTITY = {
   visitorId: "0b3f4c5e-1111-4c1e-9d7e-3f0a6f4f1b11",
@@ -278,6 +277,18 @@ describe("chunk uploader and the keepalive quota", () => {
     expect(storedChunks(storage).map((chunk) => chunk.id)).toEqual([
       sent[0].body.chunkId,
     ]);
+  });
+
+  it("sends a chunk still compressing on exit", async () => {
+    const { sent, uploader } = setUp([]);
+    uploader.send(events(3), "session", false);
+    // The page exits before CompressionStream has finished.
+    uploader.send(events(2), "session", true);
+    expect(sent.map((chunk) => chunk.body.seq)).toEqual([0, 1]);
+    expect(sent.every((chunk) => chunk.keepalive)).toBe(true);
+
+    await settle();
+    expect(sent).toHaveLength(2);
   });
 
   it("stores a chunk waiting for its retry", async () => {

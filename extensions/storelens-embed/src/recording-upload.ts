@@ -3,14 +3,15 @@
 // the chunk id, so the server stores each chunk once.
 //
 // On page exit the event batches take the keepalive quota first, because
-// they carry the revenue data. The final chunk gets what they leave. A
+// they carry the revenue data. Chunks still being compressed are then
+// compressed at once, and the final chunk gets what the batches leave. A
 // chunk that does not fit, and any earlier chunk still unsent without
-// keepalive, is stored in localStorage and sent again by the recorder of
-// the visit's next page. It is also posted without keepalive at once, in
+// keepalive, is stored in localStorage (unsent-chunks.ts) and sent again
+// by the recorder of the visit's next page. It is also posted without keepalive at once, in
 // case the page lives on (a hidden tab), and removed from storage once the
 // server has taken it.
 
-import { gzipSync, strFromU8, strToU8 } from "fflate";
+import { gzipSync } from "fflate";
 import {
   KEEPALIVE_MAX_BYTES,
   PAYLOAD_VERSION,
@@ -19,9 +20,16 @@ import {
 } from "../../../app/ingest/payload-types";
 import type { RrwebEvent } from "../../../app/replay/event-privacy";
 import { uuid, type Identity } from "./identity";
-import { UNSENT_RECORDING_KEY, type KeepaliveQuota } from "./keepalive-quota";
+import type { KeepaliveQuota } from "./keepalive-quota";
 import { guard, report } from "./log";
 import type { StylesheetCache } from "./stylesheet-cache";
+import {
+  MAX_UNSENT_RECORDING_CHARS,
+  decodeBody,
+  encodeBody,
+  readStoredChunks,
+  writeStoredChunks,
+} from "./unsent-chunks";
 import { retryDelay } from "./transport";
 
 /**
@@ -32,21 +40,6 @@ import { retryDelay } from "./transport";
 export const RECORDING_KEEPALIVE_LIMIT_BYTES = KEEPALIVE_MAX_BYTES / 2;
 /** Attempts per chunk, the first included. */
 export const MAX_CHUNK_ATTEMPTS = 4;
-/**
- * Base64 characters of stored chunks kept at most, about 750 KB of gzip.
- * A chunk past it is dropped.
- */
-export const MAX_UNSENT_RECORDING_CHARS = 1_000_000;
-
-/** A chunk as stored for the next page: the gzip body in base64. */
-export interface StoredChunk {
-  shop: string;
-  id: string;
-  page: string;
-  session: string;
-  body: string;
-}
-
 /** A chunk until the server has taken or rejected it. */
 interface OpenChunk {
   id: string;
@@ -103,14 +96,6 @@ async function gzipStream(text: string): Promise<Uint8Array> {
 
 const encoder = new TextEncoder();
 
-function toBase64(bytes: Uint8Array): string {
-  return btoa(strFromU8(bytes, true));
-}
-
-function fromBase64(text: string): Uint8Array {
-  return strToU8(atob(text), true);
-}
-
 export function createChunkUploader(
   options: ChunkUploaderOptions,
 ): ChunkUploader {
@@ -121,6 +106,8 @@ export function createChunkUploader(
   let seqPage = "";
   // Chunks not yet taken or rejected by the server, by chunk id.
   const open = new Map<string, OpenChunk>();
+  // Senders of the chunks still being hashed or compressed, by chunk id.
+  const preparing = new Map<string, (exit: boolean) => void>();
   const urlOf = (chunk: OpenChunk) =>
     options.endpoint.replace(/\/+$/, "") +
     "/recording?shop=" +
@@ -130,41 +117,14 @@ export function createChunkUploader(
     "&session=" +
     encodeURIComponent(chunk.session);
 
-  function readStored(): StoredChunk[] {
-    try {
-      const stored = JSON.parse(
-        options.storage()!.getItem(UNSENT_RECORDING_KEY)!,
-      );
-      return Array.isArray(stored)
-        ? stored.filter((chunk) => chunk && typeof chunk.body === "string")
-        : [];
-    } catch {
-      return [];
-    }
-  }
-
-  function writeStored(chunks: StoredChunk[]) {
-    try {
-      const storage = options.storage()!;
-      if (chunks.length) {
-        storage.setItem(UNSENT_RECORDING_KEY, JSON.stringify(chunks));
-      } else {
-        storage.removeItem(UNSENT_RECORDING_KEY);
-      }
-    } catch (error) {
-      // Blocked storage or a full quota: the chunks are lost with the page.
-      report(error);
-    }
-  }
-
   /** Stores the open chunks that cannot outlive the page. */
   function storeOpen() {
-    const stored = readStored();
+    const stored = readStoredChunks(options.storage());
     let chars = stored.reduce((sum, chunk) => sum + chunk.body.length, 0);
     let added = false;
     for (const chunk of open.values()) {
       if (chunk.keepalive || chunk.stored) continue;
-      const body = toBase64(chunk.body);
+      const body = encodeBody(chunk.body);
       if (chars + body.length > MAX_UNSENT_RECORDING_CHARS) {
         report(`recording chunk ${chunk.id} too large to store`);
         continue;
@@ -179,14 +139,18 @@ export function createChunkUploader(
         body,
       });
     }
-    if (added) writeStored(stored);
+    if (added) writeStoredChunks(options.storage(), stored);
   }
 
   /** Forgets a chunk that the server took or rejected for good. */
   function close(chunk: OpenChunk) {
     open.delete(chunk.id);
     if (chunk.stored) {
-      writeStored(readStored().filter((stored) => stored.id !== chunk.id));
+      const storage = options.storage();
+      const rest = readStoredChunks(storage).filter(
+        (stored) => stored.id !== chunk.id,
+      );
+      writeStoredChunks(storage, rest);
     }
   }
 
@@ -291,11 +255,11 @@ export function createChunkUploader(
   }
 
   // Chunks that an earlier page of this shop left in storage go first.
-  for (const stored of readStored()) {
+  for (const stored of readStoredChunks(options.storage())) {
     if (stored.shop !== options.shop) continue;
     let body: Uint8Array;
     try {
-      body = fromBase64(stored.body);
+      body = decodeBody(stored.body);
     } catch {
       continue;
     }
@@ -349,21 +313,32 @@ export function createChunkUploader(
       // Replaces the stylesheets the server stores with their hashes.
       const reference = () =>
         stylesheets ? stylesheets.reference(events, sessionId) : [];
-      if (final || typeof CompressionStream !== "function") {
+      const sendNow = (exit: boolean) => {
+        preparing.delete(payload.chunkId);
         const inlined = reference();
         const body = gzipSync(encoder.encode(JSON.stringify(payload)));
-        post(chunkOf(body, inlined), 1, final);
+        post(chunkOf(body, inlined), 1, exit);
+      };
+      if (final || typeof CompressionStream !== "function") {
+        // Earlier chunks still being hashed or compressed go first.
+        for (const sendEarlier of [...preparing.values()]) sendEarlier(final);
+        sendNow(final);
         return;
       }
+      preparing.set(payload.chunkId, sendNow);
       const hashed = stylesheets
         ? stylesheets.prepare(events).catch(report)
         : Promise.resolve();
       hashed
         .then(() => {
+          if (!preparing.has(payload.chunkId)) return;
           const inlined = reference();
-          return gzipStream(JSON.stringify(payload)).then((body) =>
-            post(chunkOf(body, inlined), 1, false),
-          );
+          return gzipStream(JSON.stringify(payload)).then((body) => {
+            // The page's exit may have sent it meanwhile.
+            if (preparing.delete(payload.chunkId)) {
+              post(chunkOf(body, inlined), 1, false);
+            }
+          });
         })
         .catch(report);
     },
