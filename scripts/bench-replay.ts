@@ -225,7 +225,7 @@ try {
   console.log(
     `\nReplay bytes per minute after compression (target 50 kB/min):` +
       `\n  stored   ${perMinute(bytes)} kB/min` +
-      `\n  uploaded ${perMinute(uploaded)} kB/min (stylesheets sent with every page view)`,
+      `\n  uploaded ${perMinute(uploaded)} kB/min (each stylesheet sent once per visit)`,
   );
 } finally {
   await browser?.close();

@@ -21,7 +21,12 @@ import { findShopForIngest } from "~/ingest/shop-lookup.server";
 import { withTransaction } from "~/transaction.server";
 import { EVENT_CUSTOM, maskEvent } from "./event-privacy";
 import { loadRecordingSettings } from "./recording-settings.server";
-import { extractStylesheets, storeStylesheets } from "./stylesheets.server";
+import {
+  extractStylesheets,
+  referencedStylesheets,
+  storeStylesheets,
+  touchStylesheets,
+} from "./stylesheets.server";
 
 const gunzip = promisify(zlib.gunzip);
 const gzip = promisify(zlib.gzip);
@@ -37,6 +42,8 @@ export const MAX_EVENTS_PER_CHUNK = 20_000;
 export const MAX_RECORDING_SESSION_BYTES = 16 * 1024 * 1024;
 /** Highest chunk sequence number a page view may reach. */
 const MAX_CHUNK_SEQ = 100_000;
+/** A stylesheet reference: the SHA-256 of the CSS text, in hex. */
+const STYLESHEET_HASH = /^[0-9a-f]{64}$/;
 
 const targetSchema = z.object({
   shop: z
@@ -273,6 +280,20 @@ async function storeChunk(
   receivedAt: Date,
 ): Promise<{ duplicate: boolean; bytes: number }> {
   const events = chunk.events.map((event) => maskEvent(event));
+  // The recorder sends a stylesheet once per visit and then only its hash.
+  // Each hash must name a stylesheet this shop already stored, which the
+  // server hashed itself from CSS it received.
+  const references = referencedStylesheets(events);
+  for (const hash of references) {
+    if (!STYLESHEET_HASH.test(hash)) {
+      throw new IngestError(
+        400,
+        "invalid_field",
+        `stylesheet reference ${JSON.stringify(hash.slice(0, 80))} must be a hex SHA-256`,
+        "events",
+      );
+    }
+  }
   const stylesheets = extractStylesheets(events);
   const data = await gzip(JSON.stringify(events));
   let first = Infinity;
@@ -283,6 +304,15 @@ async function storeChunk(
   }
 
   return withTransaction(pool, async (client) => {
+    const missing = await touchStylesheets(client, shopId, references);
+    if (missing.length > 0) {
+      throw new IngestError(
+        409,
+        "unknown_stylesheet",
+        `No stylesheet stored with hash ${missing.join(", ")}: send the chunk again with the CSS inline`,
+        "events",
+      );
+    }
     // Browser clocks drift: events move onto the server clock by the
     // visit's offset estimate, the one its event batches use (see
     // clock-offset.server.ts), clamped to the month before receipt.

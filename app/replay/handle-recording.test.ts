@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 import pino from "pino";
 import { prisma, pool } from "~/db.server";
@@ -19,6 +19,7 @@ import {
   MAX_RECORDING_SESSION_BYTES,
   handleRecordingChunk,
 } from "./handle-recording.server";
+import { stylesheetSnapshot } from "../../test/support/replay-fixtures";
 import { loadReplay } from "./recording-events.server";
 import { saveRecordingSettings } from "./recording-settings.server";
 
@@ -508,5 +509,120 @@ describe("recording chunk upload", () => {
     expect(text.split(".theme{color:#123}").length - 1).toBe(4 * 200);
     expect(text).not.toContain("_storelensCss");
     expect(replay.missing.stylesheets).toBe(0);
+  });
+});
+
+describe("stylesheet references", () => {
+  const CSS = `.ref-theme{margin:0}`.repeat(100);
+  const HASH = createHash("sha256").update(CSS).digest("hex");
+
+  /** Builds a viewport event and a full snapshot with two stylesheets. */
+  function snapshot(
+    at: number,
+    link: Record<string, unknown>,
+    styleText: Record<string, unknown>,
+  ) {
+    return [
+      { type: 4, timestamp: at, data: { href: ORIGIN, width: 1, height: 1 } },
+      stylesheetSnapshot(at + 1, link, styleText),
+    ];
+  }
+
+  const inline = (at: number) =>
+    snapshot(at, { _cssText: CSS }, { textContent: CSS });
+  const referenced = (at: number, hash = HASH) =>
+    snapshot(
+      at,
+      { _storelensCss: hash },
+      { textContent: "", _storelensCss: hash },
+    );
+
+  async function uploadEvents(
+    batch: BatchPayload,
+    seq: number,
+    chunkEvents: unknown[],
+  ) {
+    const chunk = chunkFor(batch, { seq, events: chunkEvents });
+    return upload(gzipSync(JSON.stringify(chunk)), targetOf(chunk));
+  }
+
+  it("replays a chunk sent by hash", async () => {
+    const { batch } = await sendBatch(SHOP);
+    const at = Date.now() - 5000;
+    expect((await uploadEvents(batch, 0, inline(at))).status).toBe(200);
+    expect((await uploadEvents(batch, 1, referenced(at + 10))).status).toBe(
+      200,
+    );
+
+    const replay = (await loadReplay(pool, shopId, batch.sessionId))!;
+    const text = JSON.stringify(replay.events);
+    expect(text.split(".ref-theme{margin:0}").length - 1).toBe(4 * 100);
+    expect(text).not.toContain("_storelensCss");
+    expect(replay.missing.stylesheets).toBe(0);
+  });
+
+  it("rejects a hash the shop lacks", async () => {
+    const { batch } = await sendBatch(SHOP);
+    const unknown = createHash("sha256").update("never sent").digest("hex");
+    const result = await uploadEvents(
+      batch,
+      0,
+      referenced(Date.now() - 5000, unknown),
+    );
+    expect(result.status).toBe(409);
+    expect(result.body.error.code).toBe("unknown_stylesheet");
+    expect(result.body.error.message).toContain(unknown);
+    expect(await storedChunks(batch.sessionId)).toEqual([]);
+  });
+
+  it("rejects another shop's stylesheet", async () => {
+    const other = await sendBatch(OTHER_SHOP);
+    const otherCss = `.other-theme{margin:0}`.repeat(100);
+    const otherHash = createHash("sha256").update(otherCss).digest("hex");
+    const at = Date.now() - 5000;
+    const stored = await uploadEvents(
+      other.batch,
+      0,
+      snapshot(at, { _cssText: otherCss }, { textContent: otherCss }),
+    );
+    expect(stored.status).toBe(200);
+
+    const { batch } = await sendBatch(SHOP);
+    const result = await uploadEvents(batch, 0, referenced(at, otherHash));
+    expect(result.status).toBe(409);
+    expect(result.body.error.code).toBe("unknown_stylesheet");
+    expect(await storedChunks(batch.sessionId)).toEqual([]);
+  });
+
+  it("rejects a malformed reference", async () => {
+    const { batch } = await sendBatch(SHOP);
+    const result = await uploadEvents(
+      batch,
+      0,
+      referenced(Date.now() - 5000, "../../etc/passwd"),
+    );
+    expect(result.status).toBe(400);
+    expect(result.body.error.field).toBe("events");
+    expect(await storedChunks(batch.sessionId)).toEqual([]);
+  });
+
+  it("marks a referenced stylesheet as used", async () => {
+    const { batch } = await sendBatch(SHOP);
+    const at = Date.now() - 5000;
+    await uploadEvents(batch, 0, inline(at));
+    await pool.query(
+      `UPDATE "RecordingStylesheet" SET "lastUsedAt" = now() - interval '20 days'
+       WHERE "shopId" = $1 AND hash = $2`,
+      [shopId, HASH],
+    );
+    expect((await uploadEvents(batch, 1, referenced(at + 10))).status).toBe(
+      200,
+    );
+    const row = await pool.query<{ age: number }>(
+      `SELECT extract(epoch FROM now() - "lastUsedAt")::float AS age
+       FROM "RecordingStylesheet" WHERE "shopId" = $1 AND hash = $2`,
+      [shopId, HASH],
+    );
+    expect(row.rows[0].age).toBeLessThan(60);
   });
 });

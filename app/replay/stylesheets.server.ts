@@ -2,58 +2,20 @@ import { createHash } from "node:crypto";
 import { promisify } from "node:util";
 import zlib from "node:zlib";
 import type pg from "pg";
+import type { RrwebEvent } from "./event-privacy";
 import {
-  EVENT_FULL_SNAPSHOT,
-  EVENT_INCREMENTAL,
-  SOURCE_MUTATION,
-  type RrwebEvent,
-} from "./event-privacy";
+  CSS_REFERENCE,
+  MIN_SHARED_CSS_LENGTH,
+  cssReferenceOf,
+  nodesOf,
+} from "./stylesheet-nodes";
 
 const gzip = promisify(zlib.gzip);
 const gunzip = promisify(zlib.gunzip);
 
-/** CSS shorter than this stays inline: a reference would save little. */
-export const MIN_SHARED_CSS_LENGTH = 1024;
-/** Attribute that replaces an inlined stylesheet with its hash. */
-export const CSS_REFERENCE = "_storelensCss";
+export { CSS_REFERENCE, MIN_SHARED_CSS_LENGTH };
 
 type Queryable = Pick<pg.Pool, "query">;
-
-interface CssNode {
-  type?: number;
-  attributes?: Record<string, unknown>;
-  childNodes?: CssNode[];
-  /** Set by rrweb-snapshot on the text node inside a `<style>`. */
-  isStyle?: boolean;
-  textContent?: string;
-  [CSS_REFERENCE]?: string;
-}
-
-/** Serialized nodes of full snapshots and added subtrees, in order. */
-function* nodesOf(events: RrwebEvent[]): Generator<CssNode> {
-  const roots: CssNode[] = [];
-  for (const event of events) {
-    const data = event.data as {
-      node?: CssNode;
-      source?: number;
-      adds?: { node?: CssNode }[];
-    };
-    if (!data) continue;
-    if (event.type === EVENT_FULL_SNAPSHOT && data.node) roots.push(data.node);
-    if (event.type === EVENT_INCREMENTAL && data.source === SOURCE_MUTATION) {
-      for (const add of data.adds || []) if (add.node) roots.push(add.node);
-    }
-  }
-  for (const root of roots) {
-    const pending = [root];
-    while (pending.length > 0) {
-      const node = pending.pop()!;
-      if (!node || typeof node !== "object") continue;
-      yield node;
-      if (Array.isArray(node.childNodes)) pending.push(...node.childNodes);
-    }
-  }
-}
 
 function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
@@ -87,6 +49,36 @@ export function extractStylesheets(events: RrwebEvent[]): Map<string, string> {
     }
   }
   return found;
+}
+
+/** Returns the stylesheet hashes that a client put in the events. */
+export function referencedStylesheets(events: RrwebEvent[]): Set<string> {
+  const hashes = new Set<string>();
+  for (const node of nodesOf(events)) {
+    const hash = cssReferenceOf(node);
+    if (hash !== undefined) hashes.add(hash);
+  }
+  return hashes;
+}
+
+/**
+ * Marks the referenced stylesheets of a shop as used now and returns the
+ * hashes that the shop has no stylesheet for.
+ */
+export async function touchStylesheets(
+  db: Queryable,
+  shopId: string,
+  hashes: Set<string>,
+): Promise<string[]> {
+  if (hashes.size === 0) return [];
+  const found = await db.query<{ hash: string }>(
+    `UPDATE "RecordingStylesheet" SET "lastUsedAt" = now()
+     WHERE "shopId" = $1 AND hash = ANY($2)
+     RETURNING hash`,
+    [shopId, [...hashes]],
+  );
+  const stored = new Set(found.rows.map((row) => row.hash));
+  return [...hashes].filter((hash) => !stored.has(hash));
 }
 
 /** Stores new stylesheets and marks known ones as used now. */

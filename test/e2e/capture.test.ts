@@ -490,6 +490,52 @@ describe.skipIf(!HAS_CHROMIUM)(
       ).toBeNull();
     });
 
+    it("deletes stored batches after consent is withdrawn", async () => {
+      // Leaves a page with more batches than the keepalive quota takes.
+      const page = await openFixture("long.html");
+      const box = (await page.locator("#top-buy").boundingBox())!;
+      for (let i = 0; i < 400; i++) {
+        await page.mouse.click(box.x + 2 + (i % 40), box.y + 5);
+      }
+      const leftAt = Date.now();
+      await leave(page);
+      await waitFor(() => clicks().length > 0);
+      // The exit batches are in flight together: let all of them land.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const exitClicks = () => clicks().filter((c) => c.at < leftAt).length;
+      const sentAtExit = exitClicks();
+      expect(sentAtExit).toBeLessThan(400);
+
+      // The shopper withdraws consent on a page of the same origin without
+      // the script, as at checkout (a plain file here): the next page's API
+      // no longer allows analytics.
+      const next = await page.context().newPage();
+      await next.goto(`${pageOrigin}/fixtures/shopify-stub.js`);
+      expect(
+        await next.evaluate(() => localStorage.getItem("storelens:unsent")),
+      ).not.toBeNull();
+      await next.goto(`${pageOrigin}/fixtures/short.html?consent=pending`);
+      await scriptStarted(next);
+      expect(
+        await next.evaluate(() => localStorage.getItem("storelens:unsent")),
+      ).toBeNull();
+
+      // Consent given again later sends only this page's own events.
+      await next.click("body");
+      await next.evaluate(() =>
+        (
+          window as unknown as { setConsent(allowed: boolean): void }
+        ).setConsent(true),
+      );
+      await waitFor(() =>
+        recorded.batches.some((batch) =>
+          batch.pages.some((p) => p.path === "/fixtures/short.html"),
+        ),
+      );
+      await next.waitForTimeout(FLUSH_WAIT_MS);
+      expect(exitClicks()).toBe(sentAtExit);
+    });
+
     it("counts a label click once", async () => {
       const page = await openFixture("long.html");
       await page.click("label[for=size-s]");

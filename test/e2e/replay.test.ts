@@ -5,6 +5,7 @@ import pg from "pg";
 import type { Browser, Page } from "playwright-core";
 import { detectFriction } from "~/friction/detect-friction.server";
 import { saveRecordingSettings } from "~/replay/recording-settings.server";
+import { CSS_REFERENCE } from "~/replay/stylesheet-nodes";
 import { NODE_MUTATION_INTERVAL_MS } from "../../extensions/storelens-embed/src/mutation-throttle";
 import type { DemoStack } from "../../scripts/lib/demo-stack";
 import { HAS_CHROMIUM, launchChromium } from "../support/browser";
@@ -23,6 +24,8 @@ const FRAMEWORK_VALUE = "framework-set-9923";
 const CARD = "4242424242424242";
 const NOTE = "deliver-to-back-door";
 const MASKED_TEXT = "Loyalty-LN-771";
+/** A rule of the demo theme's stylesheet, public/storefront/assets/theme.css. */
+const THEME_CSS_RULE = "--color-accent: #2f4a3a";
 const SECRETS = [
   EMAIL,
   PASSWORD,
@@ -120,6 +123,13 @@ describe.skipIf(!HAS_CHROMIUM)("session replay (Chromium)", () => {
     const shopper = await browser.newPage({
       viewport: { width: 1280, height: 800 },
     });
+    // Recording chunks as uploaded, decompressed.
+    const uploads: string[] = [];
+    shopper.on("request", (request) => {
+      const body = request.postDataBuffer();
+      if (!request.url().includes("/collect/recording") || !body) return;
+      uploads.push(gunzipSync(body).toString("utf8"));
+    });
     const recorderLoaded = shopper.waitForResponse((response) =>
       response.url().endsWith("/storelens-recorder.js"),
     );
@@ -149,6 +159,19 @@ describe.skipIf(!HAS_CHROMIUM)("session replay (Chromium)", () => {
       await zoom.click({ position: { x: 100 + i * 3, y: 100 }, delay: 10 });
     }
     await shopper.waitForTimeout(3500);
+    // The product page's snapshot goes up with the theme's CSS as a hash
+    // of the copy that the home page sent.
+    const withReference = () =>
+      uploads.filter((text) => text.includes(`"${CSS_REFERENCE}":`));
+    await waitFor(
+      async () => withReference().length,
+      (count) => count > 0,
+      10_000,
+    );
+    expect(withReference().length).toBeGreaterThan(0);
+    expect(
+      uploads.filter((text) => text.includes(THEME_CSS_RULE)),
+    ).toHaveLength(1);
     const sessionId = await shopper.evaluate(() =>
       localStorage.getItem("storelens:sid"),
     );
@@ -217,8 +240,104 @@ describe.skipIf(!HAS_CHROMIUM)("session replay (Chromium)", () => {
 
     await rageMarker.locator("button").click();
     await frame.locator("#gallery-main").waitFor();
+    // The replay of the product page still has the theme's styles.
+    const accent = await frame
+      .locator("body")
+      .evaluate((body) =>
+        getComputedStyle(body).getPropertyValue("--color-accent").trim(),
+      );
+    expect(accent).toBe("#2f4a3a");
     expect(errors).toEqual([]);
     await admin.close();
+  }, 120_000);
+
+  it("delivers exit batches and a tail over the quota", async () => {
+    await saveRecordingSettings(pool, DEMO_SHOP_ID, {
+      sampleRate: 1,
+      frictionCapture: false,
+      retentionDays: 30,
+      maskSelectors: "",
+    });
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+    });
+    const shopper = await context.newPage();
+    const recorderLoaded = shopper.waitForResponse((response) =>
+      response.url().endsWith("/storelens-recorder.js"),
+    );
+    await shopper.goto(`${stack.storefront.url}/?consent=granted`);
+    await recorderLoaded;
+    const id = (await shopper.evaluate(() =>
+      localStorage.getItem("storelens:sid"),
+    ))!.split(" ")[0];
+    const homeView = async () => {
+      const result = await pool.query<{ id: string }>(
+        `SELECT id FROM "PageView" WHERE "sessionId" = $1 AND path = '/'`,
+        [id],
+      );
+      return result.rows[0]?.id;
+    };
+    await waitFor(homeView, (view) => view !== undefined);
+    const pageViewId = (await homeView())!;
+
+    // Clicks still in their outcome window at exit fill the keepalive
+    // quota with event batches.
+    const heading = (await shopper.locator("h1").boundingBox())!;
+    const CLICKS = 300;
+    for (let i = 0; i < CLICKS; i++) {
+      await shopper.mouse.click(heading.x + 5 + (i % 50), heading.y + 5);
+    }
+    // Random text gzips to about 150 kB: the final chunk cannot fit in
+    // the 64 KiB that keepalive requests may carry.
+    const marker = await shopper.evaluate(() => {
+      let text = "";
+      while (text.length < 200_000) text += Math.random().toString(36);
+      const block = document.createElement("pre");
+      block.id = "exit-tail";
+      block.textContent = "tail-marker " + text;
+      document.body.append(block);
+      return text.slice(0, 40);
+    });
+    await shopper.waitForTimeout(300);
+    await shopper.goto(`${stack.storefront.url}/products/linen-shirt`);
+
+    const clickCount = async () => {
+      const result = await pool.query<{ count: number }>(
+        `SELECT count(*)::int AS count FROM "InteractionEvent"
+         WHERE "pageViewId" = $1 AND type = 'click'`,
+        [pageViewId],
+      );
+      return result.rows[0].count;
+    };
+    expect(await waitFor(clickCount, (count) => count >= CLICKS)).toBe(CLICKS);
+
+    const homeChunks = async () => {
+      const result = await pool.query<{ seq: number; data: Buffer }>(
+        `SELECT seq, data FROM "RecordingChunk"
+         WHERE "pageViewId" = $1 ORDER BY seq`,
+        [pageViewId],
+      );
+      return result.rows;
+    };
+    const chunks = await waitFor(homeChunks, (rows) =>
+      rows.some((row) => gunzipSync(row.data).includes(marker)),
+    );
+    const texts = chunks.map((row) => gunzipSync(row.data).toString("utf8"));
+    expect(texts.some((text) => text.includes(marker))).toBe(true);
+    // Every chunk of the page view arrived, the tail included.
+    expect(chunks.map((row) => row.seq)).toEqual(
+      chunks.map((_row, index) => index),
+    );
+    // The next page deletes the stored tail once the server has taken it.
+    const storedTail = await waitFor(
+      () =>
+        shopper.evaluate(() =>
+          localStorage.getItem("storelens:unsent-recording"),
+        ),
+      (value) => value === null,
+    );
+    expect(storedTail).toBeNull();
+    await context.close();
   }, 120_000);
 
   it("uploads the buffer before a rage click in unsampled visits", async () => {

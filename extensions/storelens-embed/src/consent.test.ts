@@ -55,10 +55,23 @@ describe("watchConsent", () => {
     expect(requested).toEqual([
       { name: "consent-tracking-api", version: "0.1" },
     ]);
-    expect(page.states).toEqual(["pending"]);
+    expect(page.states).toEqual(["loading"]);
     shopify.customerPrivacy = { analyticsProcessingAllowed: () => true };
     loaded?.();
-    expect(page.states).toEqual(["pending", "allowed"]);
+    expect(page.states).toEqual(["loading", "allowed"]);
+  });
+
+  it("reports pending once a loaded API disallows", () => {
+    const shopify: ShopifyGlobal = {};
+    let loaded: ((error?: unknown) => void) | undefined;
+    shopify.loadFeatures = (_features, callback) => {
+      loaded = callback;
+    };
+    const page = setUp(shopify);
+    page.start();
+    shopify.customerPrivacy = { analyticsProcessingAllowed: () => false };
+    loaded?.();
+    expect(page.states).toEqual(["loading", "pending"]);
   });
 
   it("gives up when loadFeatures brings no API", () => {
@@ -68,7 +81,7 @@ describe("watchConsent", () => {
     const page = setUp(shopify);
     page.start();
     page.collect(true);
-    expect(page.states).toEqual(["pending", "unavailable"]);
+    expect(page.states).toEqual(["loading", "unavailable"]);
   });
 
   it("stays unavailable without any API", () => {

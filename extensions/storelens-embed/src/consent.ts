@@ -3,12 +3,17 @@
 import { guard } from "./log";
 
 /**
- * - `pending`: no decision yet; events may be buffered in memory only.
+ * - `loading`: the consent API is still loading. Events may be buffered in
+ *   memory only.
+ * - `pending`: the API does not allow analytics, either because the
+ *   shopper has not chosen yet or because they withdrew consent. Events
+ *   may be buffered in memory only.
  * - `allowed`: events may be stored and sent.
  * - `denied`: the shopper declined or withdrew; nothing is captured.
  * - `unavailable`: the page has no consent API, so nothing is ever sent.
  */
-export type ConsentState = "pending" | "allowed" | "denied" | "unavailable";
+export type ConsentState =
+  "loading" | "pending" | "allowed" | "denied" | "unavailable";
 
 interface CustomerPrivacy {
   analyticsProcessingAllowed?: () => boolean;
@@ -76,7 +81,7 @@ export function watchConsent(onChange: (state: ConsentState) => void): void {
   if (state) {
     update(state);
   } else if (api?.loadFeatures) {
-    update("pending");
+    update("loading");
     // Called as a method in case the loader relies on `this`.
     api.loadFeatures(
       [{ name: "consent-tracking-api", version: "0.1" }],

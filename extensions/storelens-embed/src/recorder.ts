@@ -11,12 +11,17 @@ import {
   RECORDING_STOPPED_TAG,
   type RecordingMode,
 } from "../../../app/ingest/payload-types";
-import { maskEvent, type RrwebEvent } from "../../../app/replay/event-privacy";
+import {
+  EVENT_FULL_SNAPSHOT,
+  maskEvent,
+  type RrwebEvent,
+} from "../../../app/replay/event-privacy";
 import type { TrackedClick } from "./click-outcome";
 import { guard, report, setDebug } from "./log";
 import { createMutationThrottle } from "./mutation-throttle";
 import type { Recorder, StartRecorder } from "./recording-loader";
 import { createChunkUploader } from "./recording-upload";
+import { createStylesheetCache } from "./stylesheet-cache";
 
 /**
  * In friction mode a full snapshot starts a new segment this often, and
@@ -108,12 +113,23 @@ export const startRecorder: StartRecorder = (options) => {
   // The chunk that carries the buffer records why the recording started.
   let nextChunkMode: RecordingMode = mode;
 
+  const stylesheets = createStylesheetCache(() => {
+    try {
+      return window.sessionStorage;
+    } catch {
+      // Reading `sessionStorage` throws when the shopper blocks site data.
+      return undefined;
+    }
+  });
   const uploader = createChunkUploader({
     endpoint: options.endpoint,
     shop: options.shop,
     page: options.page,
     identity: options.identity,
     onRejected: () => end("rejected"),
+    quota: options.quota,
+    storage: options.storage,
+    stylesheets,
   });
   const throttle = createMutationThrottle({
     now: () => Date.now(),
@@ -132,6 +148,11 @@ export const startRecorder: StartRecorder = (options) => {
   function onEmit(event: RrwebEvent, isCheckout?: boolean) {
     if (stopped || !options.allowed()) return;
     maskEvent(event, tagOf);
+    // Hashed now, so that an exit chunk, compressed synchronously, can
+    // still refer to stylesheets the server stores.
+    if (event.type === EVENT_FULL_SNAPSHOT) {
+      stylesheets.prepare([event]).catch(report);
+    }
     if (mode === "friction" && isCheckout) {
       throttle.flush();
       segments.push([]);
@@ -202,6 +223,8 @@ export const startRecorder: StartRecorder = (options) => {
     guard(() => upload(false)),
     UPLOAD_INTERVAL_MS,
   );
+  // The core added its exit listeners when the page loaded, so its event
+  // batches take the keepalive quota before these final chunks.
   addEventListener(
     "pagehide",
     guard(() => upload(true)),

@@ -5,6 +5,7 @@
 import type { RecordingDirective } from "../../../app/ingest/payload-types";
 import type { TrackedClick } from "./click-outcome";
 import type { Identity } from "./identity";
+import type { KeepaliveQuota } from "./keepalive-quota";
 import { loadScript } from "./load-script";
 import { guard } from "./log";
 
@@ -19,6 +20,10 @@ export interface RecorderOptions {
   identity: () => Identity;
   allowed: () => boolean;
   debug: boolean;
+  /** Keepalive bytes in flight, shared with the core's event batches. */
+  quota: KeepaliveQuota;
+  /** Storage for chunks that do not fit in the quota on page exit. */
+  storage: () => Storage | undefined;
 }
 
 export interface Recorder {

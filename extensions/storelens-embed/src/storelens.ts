@@ -18,6 +18,7 @@ import { deviceClass } from "./capture-maths";
 import { watchClickEffects } from "./click-effects";
 import { watchConsent, type ConsentState } from "./consent";
 import { touchIdentity, uuid } from "./identity";
+import { createKeepaliveQuota } from "./keepalive-quota";
 import { loadScript } from "./load-script";
 import { guard, report, setDebug } from "./log";
 import { recordingLoader } from "./recording-loader";
@@ -187,11 +188,11 @@ function run(settings: Settings) {
   let page = newPageView();
   const pages = [page];
   let scroll = createScrollTracker(page.id);
-  let consent: ConsentState = "pending";
+  let consent: ConsentState = "loading";
   let lastPointerType = "";
   let scrollTimer: ReturnType<typeof setTimeout> | undefined;
 
-  const capturing = () => consent === "allowed" || consent === "pending";
+  const capturing = () => consent !== "denied" && consent !== "unavailable";
   const writeCartSession = createCartAttributeWriter(
     localStore,
     storefrontRoot(),
@@ -203,6 +204,7 @@ function run(settings: Settings) {
     return current;
   };
   const loadSnapshot = snapshotLoader(settings, () => consent === "allowed");
+  const quota = createKeepaliveQuota();
   const recording = recordingLoader(settings.recordingSrc, {
     endpoint: settings.endpoint,
     shop: settings.shop,
@@ -210,6 +212,8 @@ function run(settings: Settings) {
     identity,
     allowed: () => consent === "allowed",
     debug: settings.debug,
+    quota,
+    storage: localStore,
   });
   const transport = createTransport({
     endpoint: settings.endpoint,
@@ -218,6 +222,7 @@ function run(settings: Settings) {
     landing: landingOf(page),
     identity,
     storage: localStore,
+    quota,
     onResponse: (response: BatchResponse) => {
       const requested = response && response.snapshotPages;
       if (requested && requested.indexOf(page.id) >= 0) loadSnapshot(page);
@@ -325,7 +330,9 @@ function run(settings: Settings) {
   addEventListener("load", guard(scroll.measure));
 
   // `pagehide` is the last event that fires reliably on exit, and mobile
-  // browsers may discard a hidden tab without firing it.
+  // browsers may discard a hidden tab without firing it. These listeners
+  // run before the recorder's, which are added later, so exit batches take
+  // the shared keepalive quota first.
   addEventListener(
     "pagehide",
     guard(() => flush(true)),
@@ -348,6 +355,9 @@ function run(settings: Settings) {
       identity();
       flush(false);
     }
+    // The shopper may have withdrawn consent on a page without this script,
+    // such as checkout: batches stored before then must never be sent.
+    if (state === "pending") transport.forget();
     if (state === "denied" || state === "unavailable") {
       transport.clear();
       recording.stop();

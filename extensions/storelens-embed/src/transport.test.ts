@@ -14,6 +14,7 @@ import {
   retryDelay,
   type TransportOptions,
 } from "./transport";
+import { createKeepaliveQuota } from "./keepalive-quota";
 
 const PAGE: PagePayload = {
   id: "5b0c2a0e-0a52-4c1e-9d7e-3f0a6f4f1b11",
@@ -395,6 +396,36 @@ describe("transport at page exit", () => {
     expect(stored.flatMap((batch) => batch.events)).toHaveLength(200);
   });
 
+  it("counts recording bytes in flight against the quota", async () => {
+    const { sent } = stubFetch(pending);
+    const unsent = memoryStorage();
+    const quota = createKeepaliveQuota();
+    // A recording chunk of 40 KiB is in flight with keepalive.
+    expect(quota.take(40 * 1024)).toBe(true);
+    const queue = transport({ storage: unsent.storage, quota });
+    for (let n = 0; n < 400; n++) queue.push(click(n));
+    queue.flush(true);
+
+    expect(keepaliveBytes(sent)).toBeLessThanOrEqual(24 * 1024);
+    const stored = JSON.parse(unsent.read()!) as { events: unknown[] }[];
+    const sentEvents = sent.flatMap((request) => request.batch.events);
+    expect(sentEvents.length + stored.flatMap((b) => b.events).length).toBe(
+      400,
+    );
+  });
+
+  it("releases its bytes to the recording once settled", async () => {
+    stubFetch(ok);
+    const quota = createKeepaliveQuota();
+    const queue = transport({ quota });
+    for (let n = 0; n < 100; n++) queue.push(click(n));
+    queue.flush(true);
+    expect(quota.take(64 * 1024)).toBe(false);
+
+    await vi.runAllTimersAsync();
+    expect(quota.take(64 * 1024)).toBe(true);
+  });
+
   it("sends stored batches with their own pages", async () => {
     stubFetch(pending);
     const unsent = memoryStorage();
@@ -543,6 +574,100 @@ describe("stored exit batches", () => {
     expect(stillStored.map((batch) => batch.id)).toEqual(
       storedByA.map((batch) => batch.id),
     );
+  });
+
+  it("forget deletes only this shop's batches", async () => {
+    const { sent } = stubFetch(pending);
+    const unsent = memoryStorage();
+    leave("shop-a.myshopify.com", unsent);
+    const storedByB = leave("shop-b.myshopify.com", unsent).filter(
+      (batch) => (batch as { shop?: string }).shop === "shop-b.myshopify.com",
+    );
+    expect(storedByB.length).toBeGreaterThan(0);
+    const sentBefore = sent.length;
+
+    // A later page of shop A starts without analytics consent.
+    const queue = transport({
+      shop: "shop-a.myshopify.com",
+      storage: unsent.storage,
+    });
+    queue.push(click(1));
+    queue.forget();
+    await vi.runAllTimersAsync();
+
+    const stored = JSON.parse(unsent.read()!) as { id: string; shop: string }[];
+    expect(stored.map((batch) => batch.shop)).not.toContain(
+      "shop-a.myshopify.com",
+    );
+    expect(stored.map((batch) => batch.id)).toEqual(
+      storedByB.map((batch) => batch.id),
+    );
+    expect(sent).toHaveLength(sentBefore);
+  });
+
+  it("forget deletes this shop's recording chunks", () => {
+    const items = new Map<string, string>([
+      [
+        "storelens:unsent-recording",
+        JSON.stringify([
+          { shop: "shop-a.myshopify.com", id: "a", body: "" },
+          { shop: "shop-b.myshopify.com", id: "b", body: "" },
+        ]),
+      ],
+    ]);
+    const storage = {
+      getItem: (key: string) => items.get(key) ?? null,
+      setItem: (key: string, value: string) => void items.set(key, value),
+      removeItem: (key: string) => void items.delete(key),
+    } as unknown as Storage;
+    const queue = transport({
+      shop: "shop-a.myshopify.com",
+      storage: () => storage,
+    });
+    queue.forget();
+
+    const kept = JSON.parse(items.get("storelens:unsent-recording")!);
+    expect(kept.map((chunk: { id: string }) => chunk.id)).toEqual(["b"]);
+
+    transport({ shop: "shop-b.myshopify.com", storage: () => storage }).clear();
+    expect(items.has("storelens:unsent-recording")).toBe(false);
+  });
+
+  it("forget removes the key when nothing is left", async () => {
+    stubFetch(pending);
+    const unsent = memoryStorage();
+    leave("shop-a.myshopify.com", unsent);
+    const queue = transport({
+      shop: "shop-a.myshopify.com",
+      storage: unsent.storage,
+    });
+    queue.forget();
+    expect(unsent.read()).toBeNull();
+  });
+
+  it("forget keeps queued events for consent", async () => {
+    const unsent = memoryStorage();
+    const queue = transport({ storage: unsent.storage });
+    queue.push(click(1));
+    queue.forget();
+
+    // Consent arrives later on the same page.
+    const { sent } = stubFetch(ok);
+    queue.flush(false);
+    await vi.runAllTimersAsync();
+    expect(sent.map((request) => request.batch.events)).toEqual([[click(1)]]);
+  });
+
+  it("forget survives blocked storage", () => {
+    const blocked = {
+      getItem: () => {
+        throw new DOMException("blocked", "SecurityError");
+      },
+      setItem: () => {},
+      removeItem: () => {},
+    } as unknown as Storage;
+    const queue = transport({ storage: () => blocked });
+    expect(() => queue.forget()).not.toThrow();
   });
 
   it("skips malformed stored entries at exit", async () => {

@@ -11,6 +11,11 @@ import {
   type PagePayload,
 } from "../../../app/ingest/payload-types";
 import { uuid, type Identity } from "./identity";
+import {
+  createKeepaliveQuota,
+  UNSENT_RECORDING_KEY,
+  type KeepaliveQuota,
+} from "./keepalive-quota";
 import { guard, report } from "./log";
 
 /** Maximum queued events; once it is reached, new events are dropped. */
@@ -64,12 +69,22 @@ export interface TransportOptions {
    * same shop and origin sends them.
    */
   storage: () => Storage | undefined;
+  /**
+   * Keepalive bytes in flight, shared with the recording uploader. Exit
+   * batches are sent first, so the recording gets what they leave.
+   */
+  quota?: KeepaliveQuota;
 }
 
 export interface Transport {
   push(event: EventPayload): void;
   /** With `final`, sends every queued batch now, as on page exit. */
   flush(final: boolean): void;
+  /**
+   * Deletes this shop's stored batches and recording chunks, as when the
+   * page starts without analytics consent. Queued events stay in memory.
+   */
+  forget(): void;
   /** Drops queued, retrying and stored batches, as when consent is withdrawn. */
   clear(): void;
 }
@@ -98,6 +113,22 @@ export function retryDelay(
   return Math.min(delay, MAX_RETRY_DELAY_MS);
 }
 
+/**
+ * Deletes one shop's entries from the JSON array stored under `key` and
+ * keeps other shops' entries for their own pages.
+ */
+function deleteStored(storage: Storage | undefined, key: string, shop: string) {
+  try {
+    const kept = JSON.parse(storage!.getItem(key)!).filter(
+      (entry: { shop?: string }) => entry && entry.shop !== shop,
+    );
+    if (kept.length) storage!.setItem(key, JSON.stringify(kept));
+    else storage!.removeItem(key);
+  } catch {
+    // Nothing stored, blocked storage, or text that is not ours.
+  }
+}
+
 export function createTransport(options: TransportOptions): Transport {
   let queue: EventPayload[] = [];
   // Batches that failed and wait for their next attempt, oldest first.
@@ -106,11 +137,7 @@ export function createTransport(options: TransportOptions): Transport {
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   // Bumped by `clear()`, so a request that was in flight then is not retried.
   let generation = 0;
-  // Body bytes of keepalive requests in flight. Browsers reject a keepalive
-  // request once the bodies in flight would pass 64 KiB in total.
-  // NOTE: recording chunks (recording-upload.ts) share that quota but are
-  // not counted here, so an exit batch of a recorded visit can still fail.
-  let keepaliveBytes = 0;
+  const quota = options.quota || createKeepaliveQuota();
 
   function encode(batch: Batch): string {
     const payload: BatchPayload = {
@@ -240,12 +267,11 @@ export function createTransport(options: TransportOptions): Transport {
   function send(batch: Batch, keepaliveOnly = false): boolean {
     const body = encode(batch);
     const size = byteLength(body);
-    const keepalive = keepaliveBytes + size <= KEEPALIVE_MAX_BYTES;
+    const keepalive = quota.take(size);
     if (keepaliveOnly && !keepalive) return false;
-    if (keepalive) keepaliveBytes += size;
     const settle = () => {
       inFlight--;
-      if (keepalive) keepaliveBytes -= size;
+      if (keepalive) quota.release(size);
     };
     inFlight++;
     batch.attempts++;
@@ -312,16 +338,23 @@ export function createTransport(options: TransportOptions): Transport {
     }
   }
 
+  function forget() {
+    for (const key of [UNSENT_KEY, UNSENT_RECORDING_KEY]) {
+      deleteStored(options.storage(), key, options.shop);
+    }
+  }
+
   return {
     push(event) {
       if (queue.length < MAX_QUEUED_EVENTS) queue.push(event);
     },
     flush,
+    forget,
     clear() {
       generation++;
       queue = [];
       waiting = [];
-      writeStored([]);
+      forget();
       clearTimeout(retryTimer);
       retryTimer = undefined;
     },
