@@ -21,7 +21,14 @@ export interface PageRequest {
   cursor: RecordingCursor;
 }
 
-const cursorSchema = z.tuple([z.string().datetime(), z.string().uuid()]);
+// PostgreSQL has no year zero, so a time in year 0000 would fail the query.
+const cursorSchema = z.tuple([
+  z
+    .string()
+    .datetime()
+    .refine((time) => !time.startsWith("0000-")),
+  z.string().uuid(),
+]);
 
 /** Encodes a row's key as a short URL-safe string. */
 export function encodeRecordingCursor(row: RecordingCursor): string {

@@ -229,6 +229,10 @@ describe("recordings page cursor", () => {
       "a bad time",
       `after=${Buffer.from(`["yesterday","${randomUUID()}"]`).toString("base64url")}`,
     ],
+    [
+      "year zero, which PostgreSQL lacks",
+      `before=${Buffer.from(`["0000-01-01T00:00:00Z","${randomUUID()}"]`).toString("base64url")}`,
+    ],
   ])("rejects %s with 400", async (_, query) => {
     const result = await status(query);
     expect(result.status).toBe(400);
@@ -245,6 +249,18 @@ describe("recordings page cursor", () => {
     const result = await status(`after=${cursor}&before=${cursor}`);
     expect(result.status).toBe(400);
     expect(result.body.error).toMatch(/either "after" or "before"/);
+  });
+
+  it.each([
+    ["the first year", "0001-01-01T00:00:00.000Z"],
+    ["the last year", "9999-12-31T23:59:59.999Z"],
+  ])("accepts a cursor in %s", async (_, time) => {
+    const cursor = encodeRecordingCursor({
+      startedAt: new Date(time),
+      sessionId: randomUUID(),
+    });
+    expect((await status(`after=${cursor}`)).status).toBe(200);
+    expect((await status(`before=${cursor}`)).status).toBe(200);
   });
 
   it("accepts a cursor the list wrote", async () => {
