@@ -81,7 +81,7 @@ export function TestSettingsForm(props: {
               <TextField
                 label="Variants and split"
                 name="variants"
-                helpText="Control first, each arm with its share of traffic above 0 and at most 100: control:50, b:50 for an equal split, control:10, b:90 for 1:9"
+                helpText="Control first, each arm with its share of traffic from 0.01 to 100: control:50, b:50 for an equal split, control:10, b:90 for 1:9"
                 value={variants}
                 onChange={setVariants}
                 error={errorFor(error, "variants")}

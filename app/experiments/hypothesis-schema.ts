@@ -42,11 +42,14 @@ export interface Arm {
 
 /** A weight as written in the form: digits with an optional decimal part. */
 const WEIGHT_PATTERN = /^\d+(\.\d+)?$/;
+// A floor keeps every weight ratio within 10^4, because a ratio near the
+// limits of a double (1e-319 against 100) plans NaN or infinite sessions.
+const MIN_WEIGHT = 0.01;
 const MAX_WEIGHT = 100;
 
 /**
  * Parses arms written as `control:50, b:50`, the control first. Weights
- * are shares of traffic in any unit, each above 0 and at most 100, so
+ * are shares of traffic in any unit, each from 0.01 to 100, so
  * `control:1, b:3` and `control:25, b:75` plan the same split. Returns the
  * first problem as a message that names the arm.
  */
@@ -70,11 +73,11 @@ export function parseArms(value: string): Arm[] | string {
       return `Variant "${name}" has no weight: add its share of traffic, such as ${name}:50`;
     }
     if (!WEIGHT_PATTERN.test(weightText)) {
-      return `Variant "${name}" has the invalid weight "${weightText}": use a number above 0 and at most ${MAX_WEIGHT}, such as ${name}:50`;
+      return `Variant "${name}" has the invalid weight "${weightText}": use a number from ${MIN_WEIGHT} to ${MAX_WEIGHT}, such as ${name}:50`;
     }
     const weight = Number(weightText);
-    if (!(weight > 0 && weight <= MAX_WEIGHT)) {
-      return `Variant "${name}" has the weight ${weightText}: a weight must be above 0 and at most ${MAX_WEIGHT}`;
+    if (!(weight >= MIN_WEIGHT && weight <= MAX_WEIGHT)) {
+      return `Variant "${name}" has the weight ${weightText}: a weight must be at least ${MIN_WEIGHT} and at most ${MAX_WEIGHT}`;
     }
     if (arms.some((arm) => arm.key === name)) {
       return `Variant "${name}" is listed twice`;

@@ -484,11 +484,15 @@ describe("experiment page", () => {
     });
     const path = `/app/hypotheses/${created.id}`;
     const cases: [string, RegExp][] = [
-      ["control:0, b:100", /"control" has the weight 0: .*above 0/],
+      ["control:0, b:100", /"control" has the weight 0: .*at least 0.01/],
       ["control:50, b:-50", /"b" has the invalid weight "-50"/],
       ["control:half, b:50", /"control" has the invalid weight "half"/],
       ["control:50, b:", /"b" has no weight/],
       ["control:50, b:150", /"b" has the weight 150: .*at most 100/],
+      // Weights this small plan NaN or infinite sessions.
+      [`control:0.${"0".repeat(318)}1, b:100`, /"control" has the weight/],
+      [`control:100, b:0.${"0".repeat(318)}1`, /"b" has the weight/],
+      ["control:50, b:0.001", /"b" has the weight 0.001: .*at least 0.01/],
       ["control:100", /2 to 6 arms .*got 1/],
     ];
     for (const [variants, message] of cases) {
