@@ -176,6 +176,7 @@ export async function handleRecordingChunk(
 ): Promise<Response> {
   const origin = request.headers.get("origin");
   const receivedAt = deps.now?.() ?? new Date();
+  let bodyRead = false;
   try {
     const query = new URL(request.url).searchParams;
     const raw = {
@@ -216,6 +217,7 @@ export async function handleRecordingChunk(
       );
     }
 
+    bodyRead = true;
     const body = await readBodyCapped(request, MAX_RECORDING_CHUNK_BYTES);
     if (known.storedBytes + body.byteLength > MAX_RECORDING_SESSION_BYTES) {
       throw new IngestError(
@@ -267,10 +269,23 @@ export async function handleRecordingChunk(
         { status: error.status, code: error.code, field: error.field },
         "recording chunk rejected",
       );
-      return error.toResponse(corsHeaders(origin));
+      const response = error.toResponse(corsHeaders(origin));
+      // A reply sent before the body was read closes the connection, so
+      // the server reads no more of a body it will not use.
+      if (!bodyRead) response.headers.set("Connection", "close");
+      return response;
     }
     throw error;
   }
+}
+
+/** Max hashes a rejection names, so that its size does not grow with the chunk's. */
+const MAX_LISTED_HASHES = 5;
+
+function listOf(hashes: string[]): string {
+  const listed = hashes.slice(0, MAX_LISTED_HASHES).join(", ");
+  const more = hashes.length - MAX_LISTED_HASHES;
+  return more > 0 ? `${listed} and ${more} more` : listed;
 }
 
 async function storeChunk(
@@ -309,7 +324,7 @@ async function storeChunk(
       throw new IngestError(
         409,
         "unknown_stylesheet",
-        `No stylesheet stored with hash ${missing.join(", ")}: send the chunk again with the CSS inline`,
+        `No stylesheet stored with hash ${listOf(missing)}: send the chunk again with the CSS inline`,
         "events",
       );
     }

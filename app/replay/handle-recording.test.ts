@@ -144,7 +144,11 @@ async function upload(
     }),
     { pool, logger },
   );
-  return { status: response.status, body: await response.json() };
+  return {
+    status: response.status,
+    connection: response.headers.get("connection"),
+    body: await response.json(),
+  };
 }
 
 function targetOf(chunk: RecordingChunkPayload) {
@@ -256,10 +260,8 @@ describe("recording chunk upload", () => {
     const chunk = chunkFor(batch);
     const body = gzipSync(JSON.stringify(chunk));
     const first = await upload(body, targetOf(chunk));
-    expect(first).toEqual({
-      status: 200,
-      body: { ok: true, duplicate: false },
-    });
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({ ok: true, duplicate: false });
     const again = await upload(body, targetOf(chunk));
     expect(again.body.duplicate).toBe(true);
 
@@ -427,6 +429,8 @@ describe("recording chunk upload", () => {
     );
     expect(result.status).toBe(403);
     expect(result.body.error.code).toBe("recording_disabled");
+    // Rejected before its body was read, the upload's connection closes.
+    expect(result.connection).toBe("close");
   });
 
   it("records the stop marker", async () => {
@@ -573,6 +577,26 @@ describe("stylesheet references", () => {
     expect(result.body.error.code).toBe("unknown_stylesheet");
     expect(result.body.error.message).toContain(unknown);
     expect(await storedChunks(batch.sessionId)).toEqual([]);
+  });
+
+  it("names at most five unknown hashes", async () => {
+    const { batch } = await sendBatch(SHOP);
+    const at = Date.now() - 5000;
+    const hashes = Array.from({ length: 40 }, (_, index) =>
+      createHash("sha256").update(`fake ${index}`).digest("hex"),
+    );
+    const result = await uploadEvents(
+      batch,
+      0,
+      hashes.flatMap((hash, index) => referenced(at + index * 2, hash)),
+    );
+    expect(result.status).toBe(409);
+    const message: string = result.body.error.message;
+    expect(message).toContain(`${hashes[0]}, `);
+    expect(message).toContain("and 35 more");
+    expect(message).not.toContain(hashes[39]);
+    // A rejection after the body was read keeps the connection.
+    expect(result.connection).toBeNull();
   });
 
   it("rejects another shop's stylesheet", async () => {
