@@ -133,6 +133,6 @@ export async function sendDemoFrictionBurst(options: {
   }
   console.log(
     `Sent ${BURST_SHOPPERS} shoppers' rage clicks on the cart's Check out button; ` +
-      `an alert should reach /app/inbox and ${DEMO_RECIPIENT} in .data/mailbox within two minutes.`,
+      `an alert should reach /app/inbox and ${DEMO_RECIPIENT} in .data/mailbox within about three minutes.`,
   );
 }
