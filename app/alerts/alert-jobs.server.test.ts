@@ -15,9 +15,13 @@ import { ALERT_DETECTION_QUEUE, registerAlertJobs } from "./alert-jobs.server";
 // signals requests an alert detection run, which stores the alert.
 
 let boss: PgBoss;
+// Kept rather than thrown: pg-boss may still hold a connection when this
+// file's database is dropped after the tests, and it reports that as an error.
+const bossErrors: Error[] = [];
 
 beforeAll(async () => {
   boss = new PgBoss({ connectionString: process.env.DATABASE_URL, max: 2 });
+  boss.on("error", (error) => bossErrors.push(error));
   await boss.start();
   await registerFrictionJobs(boss, pool);
   await registerAlertJobs(boss, pool);
@@ -25,6 +29,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await boss?.stop({ graceful: true, wait: true, timeout: 10_000 });
+  expect(bossErrors).toEqual([]);
 });
 
 async function waitFor<T>(read: () => Promise<T | null>): Promise<T> {
