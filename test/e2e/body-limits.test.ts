@@ -3,9 +3,7 @@
 // tests build their Request objects directly, so only this file checks
 // what a client sees through Node's HTTP server and the Remix adapter.
 
-import { existsSync } from "node:fs";
 import net from "node:net";
-import path from "node:path";
 import pino from "pino";
 import { pool, prisma } from "~/db.server";
 import { handleBatch } from "~/ingest/handle-batch.server";
@@ -19,8 +17,8 @@ import { MAX_WEBHOOK_BYTES } from "~/webhook-auth.server";
 import type { AppServer } from "../../scripts/lib/app-server";
 import { makeBatch, makeClick, makePage, postJson } from "../support/batches";
 import { webhookRequest } from "../support/shopify";
+import { startBuiltApp } from "../support/built-app";
 
-const root = path.resolve(import.meta.dirname, "../..");
 const PIECE_BYTES = 64 * 1024;
 
 let server: AppServer;
@@ -163,12 +161,7 @@ async function ordersOf(domain: string) {
 
 describe("request body limits over HTTP", () => {
   beforeAll(async () => {
-    if (!existsSync(path.join(root, "build", "index.js"))) {
-      throw new Error("build/index.js is missing: run npm run build first");
-    }
-    const { startAppServer } = await import("../../scripts/lib/app-server");
-    server = await startAppServer({ root, host: "127.0.0.1", port: 0 });
-    port = Number(new URL(server.url).port);
+    ({ server, port } = await startBuiltApp());
   }, 60_000);
 
   afterAll(async () => {

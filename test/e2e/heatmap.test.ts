@@ -1,15 +1,13 @@
-import { existsSync } from "node:fs";
-import path from "node:path";
 import pg from "pg";
 import type { Browser } from "playwright-core";
 import { HAS_CHROMIUM, launchChromium } from "../support/browser";
 import type { DemoStack } from "../../scripts/lib/demo-stack";
+import { assertBuilt, root } from "../support/built-app";
 
 // The whole path in a real browser: the demo storefront's product page with
 // the built embed script, the real ingest endpoint and database, and the
 // admin heatmap page drawing what was captured.
 
-const root = path.resolve(import.meta.dirname, "../..");
 const PRODUCT = "/products/linen-shirt";
 const ADD_TO_CART_CLICKS = 6;
 
@@ -39,9 +37,7 @@ describe.skipIf(!HAS_CHROMIUM)(
   "storefront click to admin heatmap (Chromium)",
   () => {
     beforeAll(async () => {
-      if (!existsSync(path.join(root, "build", "index.js"))) {
-        throw new Error("build/index.js is missing: run npm run build first");
-      }
+      assertBuilt();
       // Demo mode: the admin is served without a Shopify login.
       process.env.STORELENS_DEMO = "1";
       const { startDemoStack } = await import("../../scripts/lib/demo-stack");

@@ -1,12 +1,10 @@
 // Checks over a raw socket that a connection replied to before its request
 // body ended goes on reading and dropping that body until it closes, so
 // the client's writes drain and the close is a FIN, not a reset.
-import { existsSync } from "node:fs";
 import net from "node:net";
-import path from "node:path";
 import type { AppServer } from "../../scripts/lib/app-server";
+import { startBuiltApp } from "../support/built-app";
 
-const root = path.resolve(import.meta.dirname, "../..");
 const PIECE_BYTES = 64 * 1024;
 const MIB = 1024 * 1024;
 
@@ -85,12 +83,7 @@ function postOversized(target: string, bodyBytes: number) {
 
 describe("lingering close", () => {
   beforeAll(async () => {
-    if (!existsSync(path.join(root, "build", "index.js"))) {
-      throw new Error("build/index.js is missing: run npm run build first");
-    }
-    const { startAppServer } = await import("../../scripts/lib/app-server");
-    server = await startAppServer({ root, host: "127.0.0.1", port: 0 });
-    port = Number(new URL(server.url).port);
+    ({ server, port } = await startBuiltApp());
   }, 60_000);
 
   afterAll(async () => {

@@ -1,5 +1,3 @@
-import { existsSync } from "node:fs";
-import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import pg from "pg";
 import type { Browser, Page } from "playwright-core";
@@ -9,12 +7,12 @@ import { CSS_REFERENCE } from "~/replay/stylesheet-nodes";
 import { NODE_MUTATION_INTERVAL_MS } from "../../extensions/storelens-embed/src/mutation-throttle";
 import type { DemoStack } from "../../scripts/lib/demo-stack";
 import { HAS_CHROMIUM, launchChromium } from "../support/browser";
+import { assertBuilt, root } from "../support/built-app";
 
 // Session replay in a real browser: the demo storefront records a visit
 // with typed secrets and a rage click, the server stores it, and the admin
 // player replays it with every secret masked and the rage click marked.
 
-const root = path.resolve(import.meta.dirname, "../..");
 const DEMO_SHOP_ID = "demo-shop";
 const EMAIL = "replay.shopper@example.com";
 const PASSWORD = "Hunter2-replay";
@@ -91,9 +89,7 @@ async function addPrivacyFixtures(page: Page) {
 
 describe.skipIf(!HAS_CHROMIUM)("session replay (Chromium)", () => {
   beforeAll(async () => {
-    if (!existsSync(path.join(root, "build", "index.js"))) {
-      throw new Error("build/index.js is missing: run npm run build first");
-    }
+    assertBuilt();
     process.env.STORELENS_DEMO = "1";
     const { startDemoStack } = await import("../../scripts/lib/demo-stack");
     stack = await startDemoStack({
