@@ -458,35 +458,7 @@ describe("recording chunk upload", () => {
     const css = `.theme{color:#123}`.repeat(200);
     const page = (at: number) => [
       { type: 4, timestamp: at, data: { href: ORIGIN, width: 1, height: 1 } },
-      {
-        type: 2,
-        timestamp: at + 1,
-        data: {
-          node: {
-            type: 0,
-            id: 1,
-            childNodes: [
-              {
-                type: 2,
-                id: 2,
-                tagName: "link",
-                attributes: { rel: "stylesheet", _cssText: css },
-                childNodes: [],
-              },
-              {
-                type: 2,
-                id: 3,
-                tagName: "style",
-                attributes: {},
-                childNodes: [
-                  { type: 3, id: 4, textContent: css, isStyle: true },
-                ],
-              },
-            ],
-          },
-          initialOffset: { top: 0, left: 0 },
-        },
-      },
+      stylesheetSnapshot(at + 1, { _cssText: css }, { textContent: css }),
     ];
     const { batch } = await sendBatch(SHOP);
     for (const seq of [0, 1]) {
