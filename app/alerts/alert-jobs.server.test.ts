@@ -10,6 +10,7 @@ import {
   seedHistory,
 } from "../../test/support/alert-traffic";
 import { ALERT_DETECTION_QUEUE, registerAlertJobs } from "./alert-jobs.server";
+import { waitFor } from "../../test/support/wait-for";
 
 // The queues as the server registers them: a friction run that stores new
 // signals requests an alert detection run, which stores the alert.
@@ -32,16 +33,6 @@ afterAll(async () => {
   expect(bossErrors).toEqual([]);
 });
 
-async function waitFor<T>(read: () => Promise<T | null>): Promise<T> {
-  const deadline = Date.now() + 25_000;
-  while (Date.now() < deadline) {
-    const value = await read();
-    if (value !== null) return value;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error("timed out waiting for the alert jobs");
-}
-
 describe("alert jobs", () => {
   it("raise an alert after the friction job finds a burst", async () => {
     // Today's traffic, so the scheduled detection judges the right day.
@@ -51,8 +42,9 @@ describe("alert jobs", () => {
     await injectRageBurst(shop.domain, 6, now);
 
     await boss.send(FRICTION_QUEUE, {});
-    const alert = await waitFor(() =>
-      prisma.alert.findFirst({ where: { shopId: shop.id } }),
+    const alert = await waitFor(
+      () => prisma.alert.findFirst({ where: { shopId: shop.id } }),
+      "the alert jobs",
     );
     expect(alert.kind).toBe("friction-new");
     expect(alert.subject).toBe("/products/linen-shirt #add-to-cart");

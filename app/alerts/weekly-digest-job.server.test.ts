@@ -9,6 +9,7 @@ import {
   registerWeeklyDigestJob,
   WEEKLY_DIGEST_QUEUE,
 } from "./weekly-digest-job.server";
+import { waitFor } from "../../test/support/wait-for";
 
 // The digest queue as the server registers it, on the real clock: a run
 // queues the last full week's digest once, however often it runs.
@@ -46,16 +47,6 @@ function dueWeek(now: Date): string {
   return addDays(monday, now.getTime() >= mondayNine ? -7 : -14);
 }
 
-async function waitFor<T>(read: () => Promise<T | null>): Promise<T> {
-  const deadline = Date.now() + 25_000;
-  while (Date.now() < deadline) {
-    const value = await read();
-    if (value !== null) return value;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error("timed out waiting for the weekly digest job");
-}
-
 describe("weekly digest job", () => {
   it("is scheduled every 15 minutes", async () => {
     const schedules = await boss.getSchedules();
@@ -87,8 +78,9 @@ describe("weekly digest job", () => {
     });
 
     await boss.send(WEEKLY_DIGEST_QUEUE, {});
-    const row = await waitFor(() =>
-      prisma.alertEmail.findFirst({ where: { shopId: shop.id } }),
+    const row = await waitFor(
+      () => prisma.alertEmail.findFirst({ where: { shopId: shop.id } }),
+      "the weekly digest job",
     );
     expect(row.digestWeek).toBe(week);
     await boss.send(WEEKLY_DIGEST_QUEUE, {});
@@ -98,7 +90,7 @@ describe("weekly digest job", () => {
         before: "completed",
       });
       return unfinished === 0 ? true : null;
-    });
+    }, "the weekly digest job");
     expect(await prisma.alertEmail.count({ where: { shopId: shop.id } })).toBe(
       1,
     );
