@@ -426,8 +426,8 @@ describe("weekly digest email", () => {
       await mailbox.start();
     }
     mailbox.setMode("temporary-failure");
-    const refused = await runJobs(new Date(at.getTime() + retryDelayMs(1)));
-    expect(refused.sent.retrying).toBe(1);
+    const rejected = await runJobs(new Date(at.getTime() + retryDelayMs(1)));
+    expect(rejected.sent.retrying).toBe(1);
     mailbox.setMode("accept");
     const recovered = new Date(
       at.getTime() + retryDelayMs(1) + retryDelayMs(2),
@@ -436,8 +436,8 @@ describe("weekly digest email", () => {
     await runJobs(new Date(recovered.getTime() + 60 * MINUTE));
 
     const accepted = digestsTo("owner@digest-outage.myshopify.com");
-    // The mailbox keeps messages it answered with 451 out of `messages`, so
-    // this counts accepted mail only.
+    // The mailbox leaves the messages it rejected with 451 out of
+    // `messages`, so this counts accepted mail only.
     expect(accepted).toHaveLength(1);
     const row = await prisma.alertEmail.findFirstOrThrow({
       where: { shopId: shop.id },

@@ -85,7 +85,7 @@ export function conversionControlSessions(
  * revenue per session, from its per-session variance, with `ratio`
  * treatment sessions per control session. Revenue per session is mostly
  * zeros with rare large orders, so its variance, measured on the page's own
- * sessions, is many times its squared mean and drives the size; assuming a
+ * sessions, is many times its squared mean and drives the size. A
  * conversion-like variance would plan far too short a test.
  */
 export function meanControlSessions(

@@ -119,10 +119,10 @@ export function retryDelay(
  */
 function deleteStored(storage: Storage | undefined, key: string, shop: string) {
   try {
-    const kept = JSON.parse(storage!.getItem(key)!).filter(
+    const otherShops = JSON.parse(storage!.getItem(key)!).filter(
       (entry: { shop?: string }) => entry && entry.shop !== shop,
     );
-    if (kept.length) storage!.setItem(key, JSON.stringify(kept));
+    if (otherShops.length) storage!.setItem(key, JSON.stringify(otherShops));
     else storage!.removeItem(key);
   } catch {
     // Nothing stored, blocked storage, or text that is not ours.
