@@ -32,6 +32,11 @@ async function queueDemoDigest(databaseUrl: string): Promise<void> {
     max: 1,
     options: "-c TimeZone=UTC",
   });
+  // When the demo stops before its alert, PostgreSQL ends this pool's idle
+  // connection, and an unheard pool error would crash the process.
+  pool.on("error", (error) => {
+    console.error(`Demo digest connection ended: ${error.message}`);
+  });
   try {
     const shop = await waitForAlertedShop(pool);
     if (!shop) {
